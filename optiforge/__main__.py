@@ -1,0 +1,5 @@
+"""``python -m optiforge`` runs the CLI."""
+
+from optiforge.cli import main
+
+main()
