@@ -1,5 +1,7 @@
 """``python -m optiforge`` runs the CLI."""
 
+import sys
+
 from optiforge.cli import main
 
-main()
+sys.exit(main())

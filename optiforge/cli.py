@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
 
 import click
 
@@ -61,27 +60,30 @@ def app() -> None:
     """
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Entry point: run the CLI, printing user errors as one line with a non-zero exit."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit status; user errors become one line on stderr.
+
+    Commands signal other statuses by raising ``SystemExit(code)``, which passes through.
+    """
     from optiforge.errors import OptiforgeError
 
     try:
-        return app.main(args=argv, prog_name="optiforge", standalone_mode=False)
+        app.main(args=argv, prog_name="optiforge", standalone_mode=False)
+        return 0
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except OptiforgeError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
-
+        return 130
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
