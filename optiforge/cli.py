@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "solve": ("optiforge.solvers._cli:solve", "Solve a model file (.json Formulation, .mps, .lp)."),
     "sandbox": ("optiforge.sandbox._cli:sandbox", "Run programs in the isolated, resource-limited sandbox."),
     "datasets": ("optiforge.datasets._cli:datasets", "List, inspect, check and fetch benchmark data sets."),
+    "bench": ("optiforge.bench._cli:bench", "Run, watch, report and compare benchmark grids (datasets x methods x models x seeds)."),
     "demo": ("optiforge._demo:demo", "Run the main job end to end (what `make demo` runs)."),
 }
 
