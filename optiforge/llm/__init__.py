@@ -1,0 +1,26 @@
+"""The one door to language models: cache, cost ledger, budget, retries, structured output.
+
+``LM`` talks to hosted providers through litellm and to OpenAI-compatible servers (vLLM,
+llama.cpp, Ollama) through a direct aiohttp backend. ``ScriptedLM`` and ``ReplayLM``
+answer offline, for tests and reproducible reruns. ``optiforge.llm.fakeserver`` is a
+loopback OpenAI-compatible server for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+from optiforge.llm._cache import Cache
+from optiforge.llm._ledger import Ledger, LedgerTotals
+from optiforge.llm._lm import LM
+from optiforge.llm._scripted import ScriptedLM, ScriptExhausted
+from optiforge.llm._types import Completion, Usage
+
+__all__ = [
+    "LM",
+    "Cache",
+    "Completion",
+    "Ledger",
+    "LedgerTotals",
+    "ScriptExhausted",
+    "ScriptedLM",
+    "Usage",
+]

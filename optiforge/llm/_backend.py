@@ -1,0 +1,31 @@
+"""The interface every backend (HTTP, litellm, script, replay) implements."""
+
+from __future__ import annotations
+
+from optiforge.llm._types import Reply, Request
+
+
+class Backend:
+    """Turns one ``Request`` into one ``Reply``.
+
+    Backends raise ``TransientError`` for what retrying may fix, ``SchemaRejected`` when
+    the server refuses ``response_format``, and ``optiforge.errors`` subclasses for the
+    rest. Caching, retries, parsing and accounting live in ``LM``, shared by all backends.
+    """
+
+    name = "base"
+    #: whether to send ``response_format`` for structured output (else prompt + parse)
+    native_schema = False
+    #: where requests go, for error messages (never contains a key)
+    url: str | None = None
+
+    def wire_model(self, model: str) -> str:
+        """The model name as this backend sends it."""
+        return model
+
+    async def call(self, req: Request) -> Reply:
+        """Answer one request."""
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Release connections held for the running event loop."""
