@@ -9,8 +9,10 @@ loopback OpenAI-compatible server for tests and benchmarks.
 from __future__ import annotations
 
 from optiforge.llm._cache import Cache
+from optiforge.llm._endpoint import EndpointStatus, check_endpoint
 from optiforge.llm._ledger import Ledger, LedgerTotals
 from optiforge.llm._lm import LM
+from optiforge.llm._replay import ReplayLM, ReplayMissing
 from optiforge.llm._scripted import ScriptedLM, ScriptExhausted
 from optiforge.llm._types import Completion, Usage
 
@@ -18,9 +20,13 @@ __all__ = [
     "LM",
     "Cache",
     "Completion",
+    "EndpointStatus",
     "Ledger",
     "LedgerTotals",
+    "ReplayLM",
+    "ReplayMissing",
     "ScriptExhausted",
     "ScriptedLM",
     "Usage",
+    "check_endpoint",
 ]

@@ -23,6 +23,10 @@ class Backend:
         """The model name as this backend sends it."""
         return model
 
+    def supports_schema(self, model: str) -> bool:
+        """Whether to send ``response_format`` for ``model`` (asked once, on first use)."""
+        return self.native_schema
+
     async def call(self, req: Request) -> Reply:
         """Answer one request."""
         raise NotImplementedError

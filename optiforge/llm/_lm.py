@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,15 @@ from optiforge.llm._jsonutil import request_key
 from optiforge.llm._ledger import Ledger
 from optiforge.llm._perloop import PerLoop
 from optiforge.llm._retry import with_retries
-from optiforge.llm._types import Completion, Messages, Reply, Request, SchemaRejected, Usage, normalize_messages
+from optiforge.llm._types import (
+    Completion,
+    Messages,
+    Reply,
+    Request,
+    SchemaRejected,
+    Usage,
+    normalize_messages,
+)
 
 BackendName = Literal["auto", "openai", "litellm"]
 
@@ -86,7 +95,8 @@ class LM:
         else:
             self.cache = None
         self._backend = self._make_backend(backend, api_key)
-        self._native_schema = self._backend.native_schema if response_format is None else response_format
+        # None: ask the backend on the first structured call (litellm needs importing for that).
+        self._native_schema: bool | None = response_format
         self._wire_model = self._backend.wire_model(model)
         self._sem = PerLoop(lambda: asyncio.Semaphore(self.concurrency))
         self._recorder = None
@@ -250,6 +260,8 @@ class LM:
     ) -> Reply:
         wire_msgs, wire_params = convo, params
         if schema is not None:
+            if self._native_schema is None:
+                self._native_schema = self._backend.supports_schema(self._wire_model)
             if self._native_schema:
                 wire_params = {**params, "response_format": _structured.response_format(schema)}
             else:
@@ -322,10 +334,8 @@ def _stop_background_loop(loop: asyncio.AbstractEventLoop) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     if loop.is_running():
-        try:
+        with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(cancel_all(), loop).result(timeout=2)
-        except Exception:
-            pass
         loop.call_soon_threadsafe(loop.stop)
 
 
