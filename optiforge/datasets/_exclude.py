@@ -79,4 +79,5 @@ def as_exclusions(arg: ExcludeArg) -> dict[str, str]:
 
 def qualify(ids: Mapping[str, str], dataset: str) -> dict[str, str]:
     """Prefix bare ids with ``dataset/`` so they compare with Problem ids."""
-    return {(k if "/" in k else f"{dataset}/{k}"): v for k, v in ids.items()}
+    prefix = f"{dataset}/"
+    return {(k if k.startswith(prefix) else prefix + k): v for k, v in ids.items()}

@@ -38,7 +38,6 @@ _LAYOUTS: tuple[tuple[str, str], ...] = (
     ("Question", "Answer"),
 )
 _ID_FIELDS = ("id", "index", "ID", "idx")
-_META_FIELDS = ("type", "Type", "difficulty", "ori", "Category", "source")
 
 
 @dataclass(frozen=True)
@@ -175,9 +174,11 @@ def convert(
             "position": rec.position,
             "source_id": data.get(fields.id) if fields.id else rec.position,
         }
-        for key in _META_FIELDS:
-            if key in data and key not in (fields.text, fields.answer, fields.id):
-                meta[key.lower()] = data[key]
+        for key, value in data.items():
+            if key not in (fields.text, fields.answer, fields.id) and isinstance(
+                value, str | int | float | bool
+            ):
+                meta.setdefault(key.lower(), value)
         kind = str(meta.get("type", ""))
         if kind.startswith(("linear", "nonlinear")):
             meta["kind"] = kind.split("-", 1)[0]
@@ -310,11 +311,17 @@ def load_file(
     problems, skipped, _ = convert(
         records, p, fields, dataset=name, rule=rule, no_solution=no_solution
     )
+    file_items = len(problems) + len(skipped)
     problems, skipped = _select(
         problems, skipped, name, ids=ids, exclusions=as_exclusions(exclude), limit=limit
     )
     return LoadedDataset(
-        name=name, source=str(p), problems=tuple(problems), skipped=tuple(skipped), rule=rule
+        name=name,
+        source=str(p),
+        problems=tuple(problems),
+        skipped=tuple(skipped),
+        rule=rule,
+        file_items=file_items,
     )
 
 
@@ -368,6 +375,7 @@ def load(
             raise DatasetError(f"data set {spec.name!r} not found; {how_to_get(spec)}")
         found = hit[0]
     problems, skipped = load_spec_path(spec, found, rule=use_rule, no_solution=no_solution)
+    file_items = len(problems) + len(skipped)
     exclusions = dict(shipped_exclusions(spec.name)) if shipped_exclude else {}
     exclusions.update(qualify(as_exclusions(exclude), spec.name))
     problems, skipped = _select(
@@ -380,4 +388,5 @@ def load(
         skipped=tuple(skipped),
         rule=use_rule,
         license=spec.license,
+        file_items=file_items,
     )

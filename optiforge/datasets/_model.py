@@ -74,6 +74,8 @@ class LoadedDataset(BaseModel):
     skipped: tuple[SkippedItem, ...] = ()
     rule: str
     license: str = ""
+    file_items: int | None = None
+    """Items in the file(s) before any exclusion or selection."""
 
     def __len__(self) -> int:
         return len(self.problems)
@@ -92,8 +94,12 @@ class LoadedDataset(BaseModel):
 
     @property
     def total(self) -> int:
-        """Items seen in the file(s): usable plus skipped."""
-        return len(self.problems) + len(self.skipped)
+        """Items in the file(s): ``file_items`` when known, else usable plus skipped."""
+        return (
+            self.file_items
+            if self.file_items is not None
+            else len(self.problems) + len(self.skipped)
+        )
 
     def summary(self) -> str:
         """One line: how many items were usable and how many were skipped, by reason."""
@@ -103,7 +109,7 @@ class LoadedDataset(BaseModel):
             counts[key] = counts.get(key, 0) + 1
         parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
         skipped = f"{len(self.skipped)} skipped ({parts})" if self.skipped else "0 skipped"
-        return f"{self.name}: {len(self.problems)} usable of {self.total}, {skipped}"
+        return f"{self.name}: {len(self.problems)} loaded of {self.total}, {skipped}"
 
 
 PathLike = str | Path
