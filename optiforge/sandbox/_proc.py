@@ -1,0 +1,148 @@
+"""Run one command line with a wall-clock deadline and capped output; collect rusage via wait4."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass
+class RawRun:
+    """What the operating system told us about one finished command."""
+
+    status: int
+    rusage: os.struct_rusage | None
+    stdout: bytes
+    stderr: bytes
+    stdout_truncated: bool
+    stderr_truncated: bool
+    wall_s: float
+    killed_for: str | None  # "wall" or "output" when we killed it
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    # Not proc.kill(): Popen.send_signal polls first and would reap the child, losing rusage.
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(proc.pid, signal.SIGKILL)
+
+
+def execute(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: str,
+    stdin: bytes | None,
+    wall_s: float,
+    output_bytes: int,
+) -> RawRun:
+    """Start ``argv`` in its own session, feed ``stdin``, read both pipes incrementally.
+
+    Kills the whole process group when the deadline passes or a stream exceeds
+    ``output_bytes``; always reaps the child with wait4 so CPU time and peak memory of
+    the process tree are known.
+    """
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(env),
+        cwd=cwd,
+        start_new_session=True,
+        close_fds=True,
+    )
+    deadline = start + wall_s
+    bufs: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
+    truncated = {"stdout": False, "stderr": False}
+    killed_for: str | None = None
+    pidfd = os.pidfd_open(proc.pid)
+    sel = selectors.DefaultSelector()
+    assert proc.stdout is not None and proc.stderr is not None
+    for name, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+        os.set_blocking(pipe.fileno(), False)
+        sel.register(pipe.fileno(), selectors.EVENT_READ, name)
+    sel.register(pidfd, selectors.EVENT_READ, "exit")
+    pending_in = memoryview(stdin or b"")
+    if stdin:
+        assert proc.stdin is not None
+        os.set_blocking(proc.stdin.fileno(), False)
+        sel.register(proc.stdin.fileno(), selectors.EVENT_WRITE, "stdin")
+    exited = False
+    open_pipes = 2
+    try:
+        while open_pipes or not exited:
+            timeout = deadline - time.perf_counter()
+            if timeout <= 0:
+                killed_for = killed_for or "wall"
+                _kill_group(proc)
+                break
+            # Once the program is gone, whatever still holds the pipes (in rlimits mode, a
+            # detached child) gets a short idle window to flush, then the group is killed.
+            events = sel.select(min(timeout, 0.1) if exited else timeout)
+            if exited and not events:
+                _kill_group(proc)
+                break
+            for key, _ in events:
+                what = key.data
+                if what == "exit":
+                    exited = True
+                    sel.unregister(pidfd)
+                elif what == "stdin":
+                    try:
+                        sent = os.write(key.fd, pending_in[:65536])
+                    except (BrokenPipeError, BlockingIOError, OSError):
+                        sent = len(pending_in)
+                    pending_in = pending_in[sent:]
+                    if not pending_in:
+                        sel.unregister(key.fd)
+                        assert proc.stdin is not None
+                        proc.stdin.close()
+                else:
+                    try:
+                        chunk = os.read(key.fd, 65536)
+                    except BlockingIOError:
+                        continue
+                    if not chunk:
+                        sel.unregister(key.fd)
+                        open_pipes -= 1
+                        continue
+                    buf = bufs[what]
+                    room = output_bytes - len(buf)
+                    buf += chunk[: max(room, 0)]
+                    if len(chunk) > room:
+                        truncated[what] = True
+                        killed_for = "output"
+                        _kill_group(proc)
+                        open_pipes = 0
+                        break
+            if killed_for == "output":
+                break
+        _, status, rusage = os.wait4(proc.pid, 0)
+    finally:
+        sel.close()
+        os.close(pidfd)
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # keeps Popen from reaping again
+    wall = time.perf_counter() - start
+    return RawRun(
+        status=status,
+        rusage=rusage,
+        stdout=bytes(bufs["stdout"]),
+        stderr=bytes(bufs["stderr"]),
+        stdout_truncated=truncated["stdout"],
+        stderr_truncated=truncated["stderr"],
+        wall_s=wall,
+        killed_for=killed_for,
+    )

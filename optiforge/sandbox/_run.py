@@ -1,0 +1,115 @@
+"""The public ``run``/``arun``: turn a Python or C++ program into a sandboxed command and run it."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from optiforge.errors import InputError
+from optiforge.sandbox._python import Interpreter, resolve_interpreter
+from optiforge.sandbox._sandbox import sandboxed
+from optiforge.sandbox._types import Language, Limits, RunResult
+
+DEFAULT_LIMITS = Limits()
+
+
+def read_program(program: str | os.PathLike[str]) -> str:
+    """Source text of ``program``: a path to a file, or the source itself."""
+    looks_like_path = "\n" not in str(program) and str(program).endswith((".py", ".cpp", ".cc", ".cxx"))
+    if not isinstance(program, os.PathLike) and not looks_like_path:
+        return str(program)
+    path = Path(program)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read program file {str(path)!r}: {exc}") from None
+
+
+def guess_language(path: str) -> Language:
+    """'cpp' for .cpp/.cc/.cxx files, else 'python'."""
+    return "cpp" if path.endswith((".cpp", ".cc", ".cxx", ".C")) else "python"
+
+
+def _as_bytes(data: str | bytes | None) -> bytes | None:
+    if data is None:
+        return None
+    return data.encode() if isinstance(data, str) else data
+
+
+@dataclass
+class Prepared:
+    """A program made ready to run: its command (relative to the work dir) and files."""
+
+    argv: list[str]
+    files: dict[str, bytes]
+    ro_dirs: tuple[str, ...] = ()
+    interpreter: Interpreter | None = None
+
+
+def prepare(
+    program: str | os.PathLike[str], *, language: Language = "python", python: str | None = None, isolation: str | None = None
+) -> Prepared | RunResult:
+    """Turn a program into a command line; a C++ compile failure comes back as its RunResult."""
+    if language not in ("python", "cpp"):
+        raise InputError(f"unknown language {language!r}; use 'python' or 'cpp'")
+    source = read_program(program)
+    if language == "python":
+        interp = resolve_interpreter(python)
+        return Prepared([interp.executable, "-s", "main.py"], {"main.py": source.encode()}, interp.mounts, interp)
+    from optiforge.sandbox._cpp import compile_cpp
+
+    binary, failure = compile_cpp(source, isolation=isolation)
+    if failure is not None:
+        return failure
+    assert binary is not None
+    return Prepared(["./main"], {"main": binary.read_bytes()})
+
+
+def run(
+    program: str | os.PathLike[str],
+    *,
+    language: Language = "python",
+    stdin: str | bytes | None = None,
+    args: Sequence[str] = (),
+    files: Mapping[str, str | bytes] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    python: str | None = None,
+    env: Mapping[str, str] | None = None,
+    collect: Iterable[str] = (),
+    isolation: str | None = None,
+) -> RunResult:
+    """Run a program in the sandbox and report what happened; never raises for program failures.
+
+    ``program`` is source text or a path. Python programs run under ``python`` (default:
+    the interpreter running optiforge); C++ programs are compiled with g++ -O2 -std=c++17
+    inside the sandbox first (cached by source hash) and a compile failure comes back as a
+    RunResult with ``phase="compile"``. ``files`` are written into the private work dir,
+    ``collect`` names work-dir files to read back into ``RunResult.files``. ``env`` adds
+    variables to the allow-listed environment; nothing is inherited from the caller.
+    """
+    prepared = prepare(program, language=language, python=python, isolation=isolation)
+    if isinstance(prepared, RunResult):
+        return prepared
+    payload = {name: (data.encode() if isinstance(data, str) else data) for name, data in (files or {}).items()}
+    payload.update(prepared.files)
+    argv = [*prepared.argv, *args]
+    ro_dirs = prepared.ro_dirs
+    return sandboxed(
+        argv,
+        files=payload,
+        stdin=_as_bytes(stdin),
+        limits=limits,
+        ro_dirs=ro_dirs,
+        env=env,
+        collect=collect,
+        isolation=isolation,
+    )
+
+
+async def arun(program: str | os.PathLike[str], **kwargs: object) -> RunResult:
+    """``run`` for asyncio code: the run happens in a worker thread, so many can overlap."""
+    return await asyncio.to_thread(functools.partial(run, program, **kwargs))  # type: ignore[arg-type]

@@ -1,0 +1,180 @@
+"""Run one command inside the chosen isolation with limits, in a fresh private work dir."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import stat
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+
+from optiforge.sandbox import _isolation as iso
+from optiforge.sandbox._proc import RawRun, execute
+from optiforge.sandbox._types import LimitName, Limits, RunResult
+
+_MAX_COLLECT = 64 * 1024 * 1024
+_BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def base_env(workdir: str, *, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The whole environment a program sees: an allow-list, never the caller's variables."""
+    env = {
+        "PATH": _BASE_PATH,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "HOME": workdir,
+        "TMPDIR": "/tmp" if workdir == iso.SANDBOX_WORKDIR else workdir,
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    if extra:
+        env.update(extra)
+    return env
+
+
+def _classify(raw: RawRun, result: RunResult, limits: Limits) -> LimitName:
+    if raw.killed_for == "wall":
+        return "wall"
+    if raw.killed_for == "output":
+        return "output"
+    if result.exit_code == 0 and result.signal is None:
+        return "none"
+    cpu_cap = max(1.0, float(int(limits.cpu_s + 0.999999)))
+    if result.signal in (signal.SIGKILL, signal.SIGXCPU) and result.cpu_s >= cpu_cap - 0.1:
+        return "cpu"
+    if result.signal == signal.SIGXFSZ:
+        return "filesize"
+    err = result.stderr[-4000:]
+    if "MemoryError" in err or "std::bad_alloc" in err or "Cannot allocate memory" in err or "out of memory" in err:
+        return "memory"
+    if "File too large" in err:
+        return "filesize"
+    if "Resource temporarily unavailable" in err or "can't start new thread" in err:
+        return "processes"
+    return "none"
+
+
+def _collect(workdir: str, names: Iterable[str]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for name in names:
+        if "/" in name or name in ("", ".", ".."):
+            continue
+        # The program controls the work dir: never follow its symlinks or block on its FIFOs.
+        try:
+            fd = os.open(os.path.join(workdir, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                with os.fdopen(fd, "rb", closefd=False) as fh:
+                    out[name] = fh.read(_MAX_COLLECT)
+        finally:
+            os.close(fd)
+    return out
+
+
+def _kill_uid(uid: int) -> None:
+    """Kill every process left running as ``uid`` (the fallbacks have no namespace to do it)."""
+    for _ in range(5):
+        found = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status") as fh:
+                    for line in fh:
+                        if line.startswith("Uid:"):
+                            if int(line.split()[1]) == uid:
+                                found = True
+                                os.kill(int(entry), signal.SIGKILL)
+                            break
+            except (OSError, ValueError):
+                continue
+        if not found:
+            return
+        time.sleep(0.01)
+
+
+def sandboxed(
+    argv: Sequence[str],
+    *,
+    files: Mapping[str, bytes] | None = None,
+    stdin: bytes | None = None,
+    limits: Limits,
+    ro_dirs: Iterable[str] = (),
+    env: Mapping[str, str] | None = None,
+    collect: Iterable[str] = (),
+    isolation: str | None = None,
+    address_space: bool = True,
+) -> RunResult:
+    """Run ``argv`` (paths relative to the work dir) in a new private work dir holding ``files``."""
+    info = iso.isolation(isolation)
+    uid = iso.next_uid()
+    workdir = tempfile.mkdtemp(prefix="optiforge-sbx-")
+    try:
+        for name, data in (files or {}).items():
+            path = os.path.join(workdir, name)
+            with open(path, "wb") as fh:
+                fh.write(data)
+            if name.endswith((".bin", ".exe")) or name == "main":
+                os.chmod(path, 0o755)
+            if uid is not None:
+                os.chown(path, uid, uid)
+        if uid is not None:
+            os.chown(workdir, uid, uid)
+        inside = iso.SANDBOX_WORKDIR if info.kind == "bwrap" else workdir
+        prefix = iso.dropper_argv(uid) + iso.limiter_argv(limits, address_space=address_space)
+        if info.kind == "bwrap":
+            prefix = iso.bwrap_argv(workdir, ro_dirs=ro_dirs, limits=limits, uid=uid) + prefix
+        elif info.kind == "unshare":
+            prefix = iso.unshare_argv() + prefix
+        raw = execute(
+            prefix + list(argv),
+            env=base_env(inside, extra=env),
+            cwd=workdir,
+            stdin=stdin,
+            wall_s=limits.wall_s,
+            output_bytes=limits.output_bytes,
+        )
+        if uid is not None and info.kind != "bwrap":
+            _kill_uid(uid)
+        return _result(raw, limits, info.kind, _collect(workdir, collect))
+    finally:
+        if uid is not None and info.kind != "bwrap":
+            _kill_uid(uid)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _result(raw: RawRun, limits: Limits, kind: str, files: dict[str, bytes]) -> RunResult:
+    code: int | None
+    sig: int | None = None
+    if os.WIFSIGNALED(raw.status):
+        code, sig = None, os.WTERMSIG(raw.status)
+    else:
+        code = os.WEXITSTATUS(raw.status)
+        # bwrap and unshare report a child killed by signal N as exit status 128+N.
+        if kind != "rlimits" and 128 < code <= 128 + 64:
+            code, sig = None, code - 128
+    ru = raw.rusage
+    result = RunResult(
+        exit_code=code,
+        signal=sig,
+        stdout=raw.stdout.decode("utf-8", errors="replace"),
+        stderr=raw.stderr.decode("utf-8", errors="replace"),
+        stdout_truncated=raw.stdout_truncated,
+        stderr_truncated=raw.stderr_truncated,
+        wall_s=raw.wall_s,
+        user_s=ru.ru_utime if ru else 0.0,
+        sys_s=ru.ru_stime if ru else 0.0,
+        cpu_s=(ru.ru_utime + ru.ru_stime) if ru else 0.0,
+        peak_memory_mb=(ru.ru_maxrss / 1024.0) if ru else 0.0,
+        isolation=kind,
+        files=files,
+    )
+    result.limit = _classify(raw, result, limits)
+    return result
+
+
