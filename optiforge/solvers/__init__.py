@@ -56,7 +56,29 @@ _LAZY: dict[str, str] = {
     "ModelClass": "optiforge.solvers.classify",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "ArrayModel",
+    "Classification",
+    "ConstraintDef",
+    "Formulation",
+    "ModelClass",
+    "ObjectiveDef",
+    "ParameterDef",
+    "SetDef",
+    "SolveResult",
+    "VariableDef",
+    "VerifyReport",
+    "Violation",
+    "classify",
+    "from_file",
+    "load_pyomo_file",
+    "read_lp",
+    "read_mps",
+    "solve",
+    "verify",
+    "write_lp",
+    "write_mps",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -165,6 +165,8 @@ def run_highs(model: HighsArrays, *, time_limit: float | None = None, explain: b
         status, message = _status(ms, h)
         info = h.getInfo()
         has_sol = info.primal_solution_status == 2
+        if status in ("infeasible", "unbounded"):
+            has_sol = False  # a point on the way is not an answer
         x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
         obj = float(info.objective_function_value) if has_sol else None
         if obj is not None and negate:
