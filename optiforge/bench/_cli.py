@@ -18,6 +18,9 @@ def _spec_from_args(spec_file: Path | None, kw: dict[str, Any]) -> Any:
         datasets = []
         for name in kw["dataset"]:
             d: dict[str, Any] = {"name": name}
+            as_path = Path(name)
+            if as_path.suffix.lower() in (".json", ".jsonl") and as_path.is_file():
+                d = {"name": as_path.stem.lower().replace("-", "_"), "path": str(as_path)}
             for key in ("limit", "split", "data_dir"):
                 if kw[key] is not None:
                     d[key] = kw[key]
@@ -74,7 +77,7 @@ def bench() -> None:
 
 @bench.command("run")
 @click.option("--spec", "spec_file", type=click.Path(path_type=Path), help="YAML experiment spec; flags override its keys.")
-@click.option("--dataset", "-d", multiple=True, help="Data set name (repeatable).")
+@click.option("--dataset", "-d", multiple=True, help="Data set name, or a .json/.jsonl file of word problems (repeatable).")
 @click.option("--method", "-m", multiple=True, help="Method spec, e.g. direct, formulate+selfcons5 (repeatable).")
 @click.option("--model", multiple=True, help="litellm model string or a name served at --api-base (repeatable).")
 @click.option("--api-base", help="OpenAI-compatible endpoint for --model.")

@@ -17,7 +17,7 @@ from optiforge.bench._grid import Cell, expand_grid
 from optiforge.bench._methods import Method, make_method
 from optiforge.bench._spec import ExperimentSpec, ModelSpec
 from optiforge.bench._store import CellRow, Store
-from optiforge.errors import ConfigError, OptiforgeError
+from optiforge.errors import OptiforgeError
 
 if TYPE_CHECKING:
     from optiforge.datasets import Problem
@@ -60,11 +60,9 @@ def default_lm_factory(model: ModelSpec, *, ledger: Ledger, cache: Any, concurre
     import optiforge.llm as llm
 
     if model.replay is not None:
-        replay_cls = getattr(llm, "ReplayLM", None)
-        if replay_cls is None:
-            raise ConfigError("this installation's LLM layer has no ReplayLM; remove 'replay' from the model spec")
-        return replay_cls(model.replay, ledger=ledger, **model.params)
-    return llm.LM(model.model, api_base=model.api_base, cache=cache, ledger=ledger, concurrency=concurrency, **model.params)
+        return llm.ReplayLM(model.replay, model=model.model, ledger=ledger, concurrency=concurrency, **model.params)
+    return llm.LM(model.model, api_base=model.api_base, cache=cache, ledger=ledger, concurrency=concurrency,
+                  record=model.record, **model.params)
 
 
 def open_cache(spec: ExperimentSpec) -> Any:

@@ -50,7 +50,8 @@ class ModelSpec(BaseModel):
     """One model of the grid: a litellm string or a name served at ``api_base``.
 
     ``replay`` names a record file: the run then replays recorded responses instead of
-    asking a live model, and every report says so.
+    asking a live model, and every report says so. ``record`` names a file that receives
+    every live call (for a later replay). ``params`` go to every call (temperature, ...).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -58,6 +59,7 @@ class ModelSpec(BaseModel):
     model: str = Field(min_length=1)
     api_base: str | None = None
     replay: Path | None = None
+    record: Path | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
     @property
