@@ -37,6 +37,15 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def _connect_reason(exc: Any) -> str:
+    import os
+
+    err = getattr(exc, "os_error", None)
+    if err is not None and err.errno:
+        return os.strerror(err.errno).lower()
+    return str(exc)
+
+
 class HTTPBackend(Backend):
     """Chat completions over HTTP against ``api_base`` (which usually ends in ``/v1``)."""
 
@@ -95,7 +104,7 @@ class HTTPBackend(Backend):
         except TimeoutError:
             raise TransientError(f"no reply within {timeout_s:g} s (timeout)", url=self.url) from None
         except aiohttp.ClientConnectorError as exc:
-            reason = exc.os_error.strerror if exc.os_error and exc.os_error.strerror else str(exc)
+            reason = _connect_reason(exc)
             raise TransientError(f"cannot connect: {reason}", connection=True, url=self.api_base) from None
         except aiohttp.ClientError as exc:
             raise TransientError(f"connection error: {type(exc).__name__}: {self._redact(str(exc))[:200]}", url=self.url) from None

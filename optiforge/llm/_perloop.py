@@ -4,10 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+# asyncio keeps only weak references to tasks; guardians must not vanish while pending.
+_LIVE_GUARDS: set[asyncio.Task[None]] = set()
+
+
+async def _guard(item: Any, closer: Callable[[Any], Awaitable[object]]) -> None:
+    try:
+        await asyncio.Event().wait()
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await closer(item)
+
+
+def _cancel_guards(guards: dict[asyncio.AbstractEventLoop, asyncio.Task[None]]) -> None:
+    for loop, task in list(guards.items()):
+        if loop.is_closed() or task.done():
+            _LIVE_GUARDS.discard(task)
+            continue
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(task.cancel)
+    guards.clear()
 
 
 class PerLoop(Generic[T]):
@@ -15,8 +37,9 @@ class PerLoop(Generic[T]):
 
     asyncio objects (sessions, semaphores) are bound to the loop that first uses them, and
     sync callers may run several loops over a program's life. When a ``closer`` is given,
-    a small guardian task holds the resource and closes it when the loop cancels its
-    remaining tasks at shutdown (what ``asyncio.run`` does), so no session is left unclosed.
+    a small guardian task holds the resource and closes it when it is cancelled: by the
+    loop's shutdown (``asyncio.run`` cancels leftover tasks), by ``aclose_current``, or
+    when this object is garbage-collected — so no session is left unclosed.
     """
 
     def __init__(self, factory: Callable[[], T], closer: Callable[[T], Awaitable[object]] | None = None) -> None:
@@ -24,48 +47,40 @@ class PerLoop(Generic[T]):
         self._closer = closer
         self._items: dict[asyncio.AbstractEventLoop, T] = {}
         self._guards: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        if closer is not None:
+            weakref.finalize(self, _cancel_guards, self._guards)
 
     def get(self) -> T:
         """The resource of the running loop, created on first use."""
         loop = asyncio.get_running_loop()
         item = self._items.get(loop)
-        if item is None:
+        if item is None or (loop in self._guards and self._guards[loop].done()):
             self._purge()
             item = self._factory()
             self._items[loop] = item
             if self._closer is not None:
-                self._guards[loop] = loop.create_task(self._guard(loop, item), name="optiforge-llm-closer")
+                task = loop.create_task(_guard(item, self._closer), name="optiforge-llm-closer")
+                _LIVE_GUARDS.add(task)
+                task.add_done_callback(_LIVE_GUARDS.discard)
+                self._guards[loop] = task
         return item
 
     def _purge(self) -> None:
         for loop in [lp for lp in self._items if lp.is_closed()]:
             self._items.pop(loop, None)
-            self._guards.pop(loop, None)
-
-    async def _guard(self, loop: asyncio.AbstractEventLoop, item: T) -> None:
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            await self._close(loop, item)
-
-    async def _close(self, loop: asyncio.AbstractEventLoop, item: T) -> None:
-        if self._items.get(loop) is item:
-            del self._items[loop]
-        self._guards.pop(loop, None)
-        if self._closer is not None:
-            with contextlib.suppress(Exception):
-                await self._closer(item)
+            guard = self._guards.pop(loop, None)
+            if guard is not None:
+                _LIVE_GUARDS.discard(guard)
 
     async def aclose_current(self) -> None:
         """Close the running loop's resource now (a later ``get`` makes a new one)."""
         loop = asyncio.get_running_loop()
-        item = self._items.get(loop)
-        guard = self._guards.get(loop)
-        if item is None:
-            return
-        if guard is not None and guard is not asyncio.current_task():
+        item = self._items.pop(loop, None)
+        guard = self._guards.pop(loop, None)
+        if guard is not None and not guard.done():
             guard.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await guard
-        else:
-            await self._close(loop, item)
+        elif item is not None and self._closer is not None:
+            with contextlib.suppress(Exception):
+                await self._closer(item)

@@ -1,0 +1,56 @@
+"""check_endpoint (used by ``optiforge doctor``) and the standalone fake server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from optiforge.llm import LM, check_endpoint
+
+
+def test_server_that_serves_the_model(fake_server):
+    server = fake_server(models=["m1", "m2"])
+    status = check_endpoint("openai/m1", server.base_url)
+    assert status.ok and "m1" in status.detail and status.latency_s is not None
+    missing = check_endpoint("m9", server.base_url)
+    assert not missing.ok and "does not serve 'm9'" in missing.detail and "m1" in missing.detail
+
+
+def test_bad_key_and_closed_port(fake_server, closed_port):
+    server = fake_server(api_key="sk-x")
+    status = check_endpoint("m", server.base_url, api_key="sk-wrong")
+    assert not status.ok and "API key" in status.detail and "sk-wrong" not in status.detail
+    assert check_endpoint("fake-model", server.base_url, api_key="sk-x").ok
+    down = check_endpoint("m", f"http://127.0.0.1:{closed_port}/v1", timeout_s=2)
+    assert not down.ok and "no server answers" in down.detail
+
+
+def test_nothing_configured():
+    status = check_endpoint()
+    assert not status.ok and "OPTIFORGE_MODEL" in status.detail
+
+
+def test_hosted_model_reports_missing_key(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    status = check_endpoint("openai/gpt-4o-mini")
+    assert not status.ok and "OPENAI_API_KEY" in status.detail
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    status = check_endpoint("openai/gpt-4o-mini")
+    assert status.ok and "sk-test" not in status.detail
+
+
+def test_standalone_fake_server_process():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "optiforge.llm.fakeserver", "--port", "0", "--reply", "standalone"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        base_url = line.strip().rsplit(" ", 1)[-1]
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
+        assert check_endpoint(None, base_url).ok
+        assert LM("openai/x", api_base=base_url, cache=False).complete_sync("q").text == "standalone"
+    finally:
+        proc.terminate()
+        proc.wait(10)
