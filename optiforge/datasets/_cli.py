@@ -110,6 +110,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.option(
     "--keep-no-solution", is_flag=True, help="Keep 'No Best Solution' golds (as infeasible items)."
 )
+@click.option("--rule", default=None, help="Answer rule to attach (default: the set's own).")
 @click.pass_context
 def show_cmd(
     ctx: click.Context,
@@ -121,6 +122,7 @@ def show_cmd(
     exclude: Path | None,
     no_exclude: bool,
     keep_no_solution: bool,
+    rule: str | None,
 ) -> None:
     """Items of data set NAME with a text snippet and the gold value(s)."""
     from optiforge.datasets import load
@@ -133,6 +135,7 @@ def show_cmd(
         exclude=exclude,
         shipped_exclude=not no_exclude,
         no_solution="keep" if keep_no_solution else "skip",
+        rule=rule,
     )
     shown = loaded.problems[:limit]
     if as_json:

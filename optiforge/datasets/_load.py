@@ -334,7 +334,13 @@ def load_spec_path(
     records, _ = read_records(path)
     fields = _SPEC_FIELDS.get(spec.loader) or detect_fields(records, path)
     problems, skipped, _ = convert(
-        records, path, fields, dataset=spec.name, rule=rule, no_solution=no_solution
+        records,
+        path,
+        fields,
+        dataset=spec.name,
+        rule=rule,
+        no_solution=no_solution,
+        extra_meta={"split": "test"},
     )
     return problems, skipped
 

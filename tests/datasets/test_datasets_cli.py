@@ -72,8 +72,14 @@ def test_show_text_and_json(capsys, shared):
     assert [i["id"] for i in items] == ["nl4opt/0", "nl4opt/1", "nl4opt/2"] and items[0][
         "rule"
     ] == "orlm"
-    code, out, _ = run(capsys, "show", "optibench", "--id", "423", "--no-exclude", "--json")
-    assert json.loads(out)["id"] == "optibench/423"
+    code, out, _ = run(
+        capsys, "show", "optibench", "--id", "423", "--no-exclude", "--json", "--rule", "sirl_rel"
+    )
+    item = json.loads(out)
+    assert item["id"] == "optibench/423" and item["rule"] == "sirl_rel"
+    assert item["metadata"]["split"] == "test"
+    code, _, err = run(capsys, "show", "optibench", "--rule", "bogus")
+    assert code == 2 and "unknown answer rule 'bogus'" in err
 
 
 def test_show_user_path_and_exclude(capsys, data):
