@@ -358,12 +358,16 @@ def suspect_label(
     entries — runs that produced no verified answer — are ignored). The item is suspect if at
     least ``min_agree`` answers remain, each matches the first under ``rule`` (the first is
     taken as the reference value), and that shared value does not match the gold objective.
-    A gold of "no solution" is suspect when the answers agree on a number.
+    A gold of "no solution" is suspect when the answers agree on a number; a gold with no
+    objective entry (OptiBench's decision-only items) never is.
     """
     vals = [float(a) for a in answers if a is not None and math.isfinite(float(a))]
     if len(vals) < max(2, min_agree):
         return False
     r = rule if isinstance(rule, AnswerRule) else get_rule(rule)
+    golds, gold_none = _gold_of(gold)
+    if not gold_none and not any(gv.is_objective for gv in golds):
+        return False  # decision values only: objective answers cannot be compared with them
     ref = GoldValue(label="consensus", value=vals[0])
     if not all(
         r.compare(v, ref) and r.compare(vals[0], GoldValue(label="consensus", value=v))

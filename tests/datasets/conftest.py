@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datasets"
-SHARED = Path("/work/shared/data")
 
 
 def _shared_dir() -> Path | None:

@@ -182,3 +182,10 @@ def test_suspect_label():
     assert suspect_label([18.0, 18.0], "No Best Solution")
     assert not suspect_label([104.0, 104.0], "100", rule="orlm")  # within ORLM's 5%
     assert suspect_label([104.0, 104.0], "100", rule="sirl_rel")
+    decision_only = Problem(
+        id="t/4", dataset="t", text="x", rule="abs_tol", gold=(g(15.0, label="saws", obj=False),)
+    )
+    assert not suspect_label([26.0, 26.0], decision_only)
+    assert suspect_label([2000.0, 2000.0], _multi()) and not suspect_label(
+        [2250.0, 2250.0], _multi()
+    )
