@@ -110,6 +110,17 @@ class ModelData:
             names.extend(f"{b.name}({','.join(t)})" for t in _product(labels))
         return names
 
+    def col_label(self, col: int) -> str:
+        """Readable name of one column, e.g. ``x['a', 1]``."""
+        for b in self.blocks.values():
+            if b.offset <= col < b.offset + b.size:
+                if not b.sets:
+                    return b.name
+                pos = np.unravel_index(col - b.offset, b.shape)
+                els = [self.sets[s].elements[int(p)] for s, p in zip(b.sets, pos, strict=True)]
+                return f"{b.name}[{', '.join(repr(e) for e in els)}]"
+        return f"col{col}"
+
     def keys(self, block: VarBlock) -> list[str]:
         """JSON keys for a variable's entries, in column order: '1', 'a,b'."""
         labels = [self.sets[s].labels for s in block.sets]

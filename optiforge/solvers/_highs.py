@@ -231,6 +231,8 @@ def _iis(model: HighsArrays, h: Any, out: HighsOutcome, is_mip: bool, log_path: 
             if st != "infeasible":
                 out.message = "infeasible only with integrality (the LP relaxation is feasible); no IIS"
                 return
+        # from the LP, then reduced to irreducible (the default "light" strategy finds only trivial ones)
+        h.setOptionValue("iis_strategy", 6)
         _st, iis = h.getIis()
         if iis.valid_:
             out.iis_rows = [int(r) for r in iis.row_index_]

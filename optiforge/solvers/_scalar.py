@@ -130,6 +130,8 @@ class Scalar:
                 if isinstance(out, complex) or not math.isfinite(out):
                     raise self.fail(f"{ast.unparse(node)!r} is not a finite number")
                 return out
+            if b == 2.0:
+                return a * a  # modelling layers see a product (degree 2), not a power node
             if isinstance(b, float) and b.is_integer():
                 return a ** int(b)
             return a**b

@@ -179,14 +179,16 @@ def _solve_formulation(f: Formulation, backend: str, time_limit: float | None, o
         values = values_dict(data, out.x) if out.x is not None else {}
         iis = None
         if out.iis_rows is not None or out.iis_cols is not None:
-            cn = data.col_names()
-            iis = [compiled.row_label(r) for r in out.iis_rows or []] + [f"bounds of {cn[c]}" for c in out.iis_cols or []]
+            iis = [compiled.row_label(r) for r in out.iis_rows or []] + [
+                f"bounds of {data.col_label(c)}" for c in out.iis_cols or []
+            ]
         unb = None
         if out.ray_cols:
-            cn = data.col_names()
-            unb = [cn[c] for c in out.ray_cols]
+            unb = [data.col_label(c) for c in out.ray_cols]
         return _result(out, "highs", str(mc), build, values, iis=iis, unb=unb)
     if chosen == "pyomo":
+        if mc not in (ModelClass.LP, ModelClass.MILP):
+            raise SolverError(f"the pyomo backend solves LP and MILP models; this one is {mc}: use backend 'auto'")
         from optiforge.solvers._pyomo import solve_pyomo
 
         pout = solve_pyomo(a, data, f.objective.sense, time_limit=time_limit)
