@@ -72,7 +72,7 @@ def ray_cell_fn(
         started_here = True
     remote = ray.remote(max_retries=0)(_worker_cell)
     cache = open_cache(spec)
-    cache_path = str(cache.path) if cache else None
+    cache_path = None if cache is False else str(cache.path)  # a Cache has __len__: empty is falsy
     models = {m.label: m.model_dump(mode="json") for m in spec.models}
     rule_of = {d.name: d.rule for d in spec.datasets}
 

@@ -77,3 +77,9 @@ def problems_of():
 def scripted():
     """``scripted(calls=None)`` builds an lm_factory of ScriptedLMs."""
     return scripted_factory
+
+
+@pytest.fixture
+def reply_fn():
+    """The fake server's reply function (see :func:`fake_reply`)."""
+    return fake_reply
