@@ -84,7 +84,7 @@ def test_ctrl_c_stops_scheduling_and_keeps_finished_rows(tmp_path, mini_path, re
         proc = _start(srv, mini_path, store)
         _wait_rows(store, 4, proc)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
         assert proc.returncode == 130, err
         assert "interrupted" in err
         rows = _rows(store)

@@ -60,11 +60,11 @@ def test_report_numbers_files_and_replay_label(store, tmp_path):
     assert (r["n"], r["not_run"], r["accuracy_%"], r["ci95_low_%"], r["ci95_high_%"]) == ("10", "2", "70.0", "39.7", "89.2")
     assert r["orlm_%"] == "100.0"
 
-    cost = list(csv.DictReader((out / "cost.csv").open()))[0]
+    cost = next(iter(csv.DictReader((out / "cost.csv").open())))
     assert cost["mean_cost_usd"] == "0.010000" and cost["total_cost_usd"] == "0.100000"
     assert cost["mean_prompt_tokens"] == "100.0"
 
-    fail = list(csv.DictReader((out / "failures.csv").open()))[0]
+    fail = next(iter(csv.DictReader((out / "failures.csv").open())))
     assert fail["parse"] == "1" and fail["not_run"] == "2"
 
     pub = list(csv.DictReader((out / "published.csv").open()))

@@ -57,10 +57,10 @@ def test_run_scores_and_resume_skips_finished(tmp_path, problems_of, scripted):
     with Store(tmp_path / "s.sqlite") as st:
         rows = st.cells(spec.spec_hash)
         assert len(rows) == 24
-        p2 = [r for r in rows if r.item == "mini/p2" and r.model == "m1" and r.seed == 0][0]
+        p2 = next(r for r in rows if r.item == "mini/p2" and r.model == "m1" and r.seed == 0)
         assert p2.correct is True and p2.answer == {"objective": 2.0}
         assert set(p2.correctness) >= {"abs_tol", "orlm", "mamo", "rel_1e4", "sirl_rel"}
-        p3 = [r for r in rows if r.item == "mini/p3"][0]
+        p3 = next(r for r in rows if r.item == "mini/p3")
         assert p3.correct is False
         # ORLM's loose rule rounds and allows 5%: 4 vs 3 is still wrong, so rules agree here
         assert p3.correctness["orlm"] is False
