@@ -70,12 +70,14 @@ class OptoPrime(Optimizer):
         params: list[Parameter] = [n for n in g.roots if isinstance(n, Parameter) and id(n) in ours]
         sections.append(("Parameters", "\n".join(
             f"({n.kind}) {g.name_of(n)} = {format_value(n.value)}" for n in params)))
-        notes = []
+        # parameters with the same description and constraint share one line
+        notes: dict[str, list[str]] = {}
         for n in params:
-            parts = [x for x in (n.description, n.constraint_text()) if x]
-            if parts:
-                notes.append(f"{g.name_of(n)}: " + "; ".join(parts))
-        sections.append(("Constraints", "\n".join(notes)))
+            note = "; ".join(x for x in (n.description, n.constraint_text()) if x)
+            if note:
+                notes.setdefault(note, []).append(g.name_of(n))
+        sections.append(("Constraints", "\n".join(
+            f"{', '.join(names)}: {note}" for note, names in notes.items())))
         sections.append(("Inputs", "\n".join(
             f"({type_tag(n)}) {g.name_of(n)} = {format_value(n.value, lim)}"
             for n in g.roots if id(n) not in ours)))

@@ -59,7 +59,7 @@ class TextGrad(Optimizer):
         for g in graphs:
             for n in g.operators:
                 if any(v is param for v in n.inputs.values()):
-                    line = P.USAGE_LINE.format(call=call_line(g, n), op=n.operator.name,
+                    line = P.USAGE_LINE.format(call=self._call_line(g, n, param), op=n.operator.name,
                                                description=n.operator.description or "no description")
                     if line not in usage_lines:
                         usage_lines.append(line)
@@ -77,6 +77,15 @@ class TextGrad(Optimizer):
             usage="\n".join(usage_lines) or "(directly the output)", output=output,
             feedback=aggregate_feedback(graphs))
         return [{"role": "system", "content": P.BACKWARD_SYSTEM}, {"role": "user", "content": user}]
+
+    @staticmethod
+    def _call_line(g: TraceGraph, n: Any, param: Parameter) -> str:
+        # with many inputs, listing all of them in every critique would make a step cost O(N^2)
+        if len(n.inputs) <= 4:
+            return call_line(g, n)
+        mine = [f"{k}={g.name_of(v)}" for k, v in n.inputs.items() if v is param]
+        others = len(n.inputs) - len(mine)
+        return f"{g.name_of(n)} = {n.operator.name}({', '.join(mine)}, ... {others} other inputs)"
 
     # ---- update -------------------------------------------------------------------
     def update_messages(self, critiques: dict[str, str]) -> Messages:
