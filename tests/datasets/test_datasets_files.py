@@ -138,3 +138,20 @@ def test_summary_counts_file_items_not_the_selection(data):
     )
     assert len(ds) == 1 and ds.total == 5 and len(ds.skipped) == 2
     assert ds.summary() == "custom_fields: 1 loaded of 5, 2 skipped (2 no usable gold)"
+
+
+def test_shipped_exclusion_lists_cite_reasons():
+    from optiforge.datasets._exclude import parse_exclusions, shipped_exclusions
+
+    ob = shipped_exclusions("optibench")
+    assert list(ob) == ["optibench/423"] and "corrupted" in ob["optibench/423"]
+    assert (
+        len(shipped_exclusions("mamo_easy_lp")) == 11
+        and len(shipped_exclusions("mamo_complex_lp")) == 8
+    )
+    assert all(
+        reason and reason != "excluded" for reason in shipped_exclusions("mamo_easy_lp").values()
+    )
+    assert shipped_exclusions("optmath_bench") == {}
+    assert parse_exclusions('{"5": "dup"}', "x") == {"5": "dup"}
+    assert parse_exclusions('[{"id": 5, "reason": "dup"}, 7]', "x") == {"5": "dup", "7": "excluded"}
