@@ -91,8 +91,10 @@ def describe_constraint(kind: str, constraint: Any) -> str:
             return "JSON matching schema " + json.dumps(constraint, sort_keys=True)
         schema = constraint.model_json_schema()
         return "JSON matching schema " + json.dumps(schema, sort_keys=True)
-    doc = getattr(constraint, "__doc__", None)
-    return (doc or getattr(constraint, "__name__", "custom check")).strip().splitlines()[0]
+    # a custom check speaks through its docstring; without one, its refusal reasons do
+    doc = getattr(constraint, "__doc__", None) or ""
+    lines = doc.strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def check_value(kind: str, constraint: Any, value: Any) -> Any:
