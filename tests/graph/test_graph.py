@@ -217,3 +217,22 @@ def test_module_names_lists_saves_and_loads(tmp_path):
     path.write_text(json.dumps({"nope": 1}))
     with pytest.raises(Exception, match="unknown parameter"):
         b.load(path)
+
+
+def test_concurrent_async_graphs_stay_separate():
+    prompt = Parameter("P", name="prompt")
+
+    @bundle
+    async def slow_echo(p, i):
+        """Echo after yielding to other tasks."""
+        await asyncio.sleep(0.001 * (5 - i))
+        return f"{p}{i}"
+
+    async def main():
+        return await asyncio.gather(*(slow_echo(prompt, i) for i in range(5)))
+
+    outs = asyncio.run(main())
+    graphs = [o.backward(f"fb{i}") for i, o in enumerate(outs)]
+    for i, g in enumerate(graphs):
+        assert [n.value for n in g.nodes] == ["P", i, f"P{i}"]
+    assert prompt.feedback == graphs

@@ -155,3 +155,16 @@ def test_state_dict_round_trip():
     assert opt2.step_count == 1
     assert [r.reason for r in opt2.pending_rejections] == ["2 is above the upper bound 1"]
     assert list(opt2.memory) == list(opt.memory)
+
+
+def test_shared_notes_listed_once_and_subscriber_errors_do_not_stop_steps():
+    params = [Parameter(f"rule {i}", name=f"r{i}", description="one rule") for i in range(3)]
+    join = bundle(lambda *rules: " ".join(rules), name="join")
+    join(*params).backward("fb")
+    lm = ScriptedLM([reply()])
+    opt = OptoPrime(params, lm)
+    opt.subscribe(lambda e: 1 / 0)
+    opt.step_sync()
+    assert "#Constraints\nr0, r1, r2: one rule\n" in lm.calls[0][1]["content"]
+    assert any(e.kind == "subscriber_error" for e in opt.events)
+    assert opt.step_count == 1

@@ -85,3 +85,14 @@ def test_bad_update_rejected_and_fed_back():
     assert n.value == 1 and proposal.rejected[0].reason == "5 is above the upper bound 2"
     opt.step_sync()
     assert "- k: 5 is above the upper bound 2" in lm.calls[-1][1]["content"]
+
+
+def test_wide_operator_call_is_elided_in_critiques():
+    params = [Parameter(f"part {i}", name=f"p{i}") for i in range(6)]
+    combine(*params).backward("fb")
+    lm = ScriptedLM(rules=[("You critique one parameter", "c"),
+                           ("You update the parameters", json.dumps({"suggestion": {}}))])
+    TextGrad(params, lm).step_sync()
+    p3 = next(c for c in lm.calls if 'name="p3"' in c[1]["content"])[1]["content"]
+    assert "combine0 = combine(parts3=p3, ... 5 other inputs)" in p3
+    assert "p4" not in p3

@@ -122,3 +122,21 @@ def test_beam_search_keeps_best_candidate():
     assert len(lm.calls) == 3
     assert result.history[0]["calls"] == 3
     assert prompt.value == "Answer: alpha beta" and result.best_score == 1.0
+
+
+def test_exception_outputs_feed_their_error_back():
+    prompt = Parameter("Answer:", name="prompt")
+
+    @bundle
+    def fragile(p, question):
+        """Fails on one question."""
+        if question == "q1":
+            raise ValueError("cannot parse the model output")
+        return f"{p} {question}"
+
+    lm = ScriptedLM(rules=[(lambda m: True, json.dumps({"suggestion": {}}))])
+    trainer = Trainer(OptoPrime([prompt], lm), lambda ex: fragile(prompt, ex["q"]),
+                      lambda ex, out: (0.0, "scored"), TRAIN[:2], batch_size=2)
+    trainer.run_sync()
+    user = lm.calls[0][1]["content"]
+    assert "ValueError: cannot parse the model output\nscored" in user
