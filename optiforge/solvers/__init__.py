@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     )
     from optiforge.solvers.result import SolveResult
     from optiforge.solvers.solve import solve
-    from optiforge.solvers.verify import VerifyReport, Violation, verify
+    from optiforge.solvers.verify import VerifyReport, Violation, evaluate, verify
 
 _LAZY: dict[str, str] = {
     "Formulation": "optiforge.solvers.formulation",
@@ -42,6 +42,7 @@ _LAZY: dict[str, str] = {
     "solve": "optiforge.solvers.solve",
     "SolveResult": "optiforge.solvers.result",
     "verify": "optiforge.solvers.verify",
+    "evaluate": "optiforge.solvers.verify",
     "VerifyReport": "optiforge.solvers.verify",
     "Violation": "optiforge.solvers.verify",
     "ArrayModel": "optiforge.solvers.io",
@@ -70,6 +71,7 @@ __all__ = [
     "VerifyReport",
     "Violation",
     "classify",
+    "evaluate",
     "from_file",
     "load_pyomo_file",
     "read_lp",

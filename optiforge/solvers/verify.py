@@ -6,6 +6,7 @@ arrays the solver saw), so a bug in compilation or a solver's tolerance shows up
 
 from __future__ import annotations
 
+import ast
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +63,7 @@ def verify(
     from optiforge.solvers._analysis import analyze
     from optiforge.solvers._data import build_data
     from optiforge.solvers._scalar import Scalar, float_lookup
-    from optiforge.solvers.result import SolveResult, index_key
+    from optiforge.solvers.result import SolveResult
 
     if isinstance(values, SolveResult):
         if objective is None:
@@ -72,25 +73,7 @@ def verify(
         vals = values
     a = analyze(formulation)
     data = build_data(formulation)
-    arrays: dict[str, np.ndarray] = {}
-    missing: list[str] = []
-    for name, b in data.blocks.items():
-        entry = vals.get(name)
-        if not b.sets:
-            x = float(entry) if isinstance(entry, int | float) else math.nan
-            if math.isnan(x):
-                missing.append(name)
-            arrays[name] = np.array([x])
-            continue
-        keys = data.keys(b)
-        table = entry if isinstance(entry, dict) else {}
-        table = {index_key(k) if isinstance(k, tuple) else str(k): v for k, v in table.items()}
-        flat = np.array([float(table.get(k, math.nan)) for k in keys], dtype=np.float64)
-        for k in np.flatnonzero(np.isnan(flat))[:20]:
-            missing.append(f"{name}[{keys[k]}]")
-        if np.isnan(flat).any() and len(missing) >= 20:
-            missing.append("...")
-        arrays[name] = flat.reshape(b.shape)
+    arrays, missing = _value_arrays(data, vals)
     if missing:
         return VerifyReport(ok=False, missing=missing, reported_objective=objective,
                             message=f"values missing for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
@@ -171,6 +154,61 @@ def verify(
         objective_error=obj_err,
         message="ok: all constraints, bounds and integrality hold; objective matches" if ok else "; ".join(parts),
     )
+
+
+def _value_arrays(data: Any, vals: dict[str, Any]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Solution values as one float64 array per variable block, and the entries that are absent."""
+    from optiforge.solvers.result import index_key
+
+    arrays: dict[str, np.ndarray] = {}
+    missing: list[str] = []
+    for name, b in data.blocks.items():
+        entry = vals.get(name)
+        if not b.sets:
+            x = float(entry) if isinstance(entry, int | float) else math.nan
+            if math.isnan(x):
+                missing.append(name)
+            arrays[name] = np.array([x])
+            continue
+        keys = data.keys(b)
+        table = entry if isinstance(entry, dict) else {}
+        table = {index_key(k) if isinstance(k, tuple) else str(k): v for k, v in table.items()}
+        flat = np.array([float(table.get(k, math.nan)) for k in keys], dtype=np.float64)
+        for k in np.flatnonzero(np.isnan(flat))[:20]:
+            missing.append(f"{name}[{keys[k]}]")
+        if np.isnan(flat).any() and len(missing) >= 20:
+            missing.append("...")
+        arrays[name] = flat.reshape(b.shape)
+    return arrays, missing
+
+
+def evaluate(formulation: Formulation, expression: str, values: SolveResult | dict[str, Any]) -> float:
+    """Value of ``expression`` (the expression language of the Formulation) at a solution.
+
+    Used to read requested quantities off a solved model, e.g. ``"x['small'] + x['large']"``
+    or ``"sum(y[i] for i in Items)"``. Unknown symbols, comparisons or missing values raise
+    a one-line FormulationError.
+    """
+    from optiforge.errors import FormulationError
+    from optiforge.solvers._analysis import analyze
+    from optiforge.solvers._data import build_data
+    from optiforge.solvers._expr import Checker, parse
+    from optiforge.solvers._scalar import Scalar, float_lookup
+    from optiforge.solvers.result import SolveResult
+
+    where = f"expression {expression!r}"
+    tree = parse(expression, where)
+    if isinstance(tree, ast.Compare):
+        raise FormulationError(f"{where}: a value is wanted here, not a comparison")
+    Checker(analyze(formulation).symbols, where).degree(tree, {})
+    data = build_data(formulation)
+    vals = values.values if isinstance(values, SolveResult) else values
+    arrays, missing = _value_arrays(data, vals)
+    if missing:
+        raise FormulationError(f"{where}: the solution has no value for {', '.join(missing[:5])}")
+    ev = Scalar(data, float_lookup(arrays))
+    ev.where = where
+    return float(ev.eval(tree, {}))
 
 
 def _lab(v: Any) -> str:
