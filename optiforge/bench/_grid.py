@@ -28,16 +28,18 @@ class Cell:
     method: str
     model: str
     seed: int
+    key: str = ""
+    """See :func:`cell_key`; filled in from the coordinates."""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            key = cell_key(self.spec_hash, self.dataset, self.problem.id, self.method, self.model, self.seed)
+            object.__setattr__(self, "key", key)
 
     @property
     def item(self) -> str:
         """The problem's id."""
         return self.problem.id
-
-    @property
-    def key(self) -> str:
-        """See :func:`cell_key`."""
-        return cell_key(self.spec_hash, self.dataset, self.problem.id, self.method, self.model, self.seed)
 
 
 def expand_grid(spec: ExperimentSpec, problems: Mapping[str, Sequence[Problem]]) -> list[Cell]:
