@@ -49,6 +49,7 @@ _PY_LAUNCHER = (
 
 _uid_counter = itertools.count()
 _warned = False
+_warned_texts: set[str] = set()
 _warn_lock = threading.Lock()
 
 
@@ -194,7 +195,7 @@ def _try(argv: Sequence[str]) -> tuple[bool, str]:
 @lru_cache(maxsize=8)
 def _detect(forced: str | None) -> IsolationInfo:
     order = KINDS[KINDS.index(forced):] if forced else KINDS
-    reasons = []
+    reasons: list[str] = []
     for kind in order:
         ok, why = _probe(kind)
         if ok:
@@ -237,3 +238,12 @@ def _warn_once(info: IsolationInfo) -> None:
         RuntimeWarning,
         stacklevel=3,
     )
+
+
+def warn_once_text(text: str) -> None:
+    """Emit a RuntimeWarning with ``text`` once per process."""
+    with _warn_lock:
+        if text in _warned_texts:
+            return
+        _warned_texts.add(text)
+    warnings.warn("optiforge sandbox: " + text, RuntimeWarning, stacklevel=3)

@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -17,7 +18,7 @@ class RawRun:
     """What the operating system told us about one finished command."""
 
     status: int
-    rusage: os.struct_rusage | None
+    rusage: Any
     stdout: bytes
     stderr: bytes
     stdout_truncated: bool
@@ -127,13 +128,19 @@ def execute(
             if killed_for == "output":
                 break
         _, status, rusage = os.wait4(proc.pid, 0)
+    except BaseException:
+        # Interrupted (Ctrl-C, cancelled thread): never leave the program running.
+        _kill_group(proc)
+        with contextlib.suppress(ChildProcessError):
+            os.wait4(proc.pid, 0)
+        raise
     finally:
         sel.close()
         os.close(pidfd)
-        for pipe in (proc.stdin, proc.stdout, proc.stderr):
-            if pipe is not None:
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
                 with contextlib.suppress(OSError):
-                    pipe.close()
+                    stream.close()
     proc.returncode = os.waitstatus_to_exitcode(status)  # keeps Popen from reaping again
     wall = time.perf_counter() - start
     return RawRun(

@@ -76,6 +76,19 @@ def _collect(workdir: str, names: Iterable[str]) -> dict[str, bytes]:
     return out
 
 
+def _others_can_enter(directory: str) -> bool:
+    path = os.path.realpath(directory)
+    while True:
+        try:
+            if not os.stat(path).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+        if path == "/":
+            return True
+        path = os.path.dirname(path)
+
+
 def _kill_uid(uid: int) -> None:
     """Kill every process left running as ``uid`` (the fallbacks have no namespace to do it)."""
     for _ in range(5):
@@ -113,6 +126,14 @@ def sandboxed(
     """Run ``argv`` (paths relative to the work dir) in a new private work dir holding ``files``."""
     info = iso.isolation(isolation)
     uid = iso.next_uid()
+    if uid is not None and info.kind != "bwrap" and not all(_others_can_enter(d) for d in ro_dirs):
+        # Without bwrap's mounts, a fresh uid cannot reach an interpreter under a private
+        # directory such as /root: the run stays root, so RLIMIT_NPROC is not enforced.
+        iso.warn_once_text(
+            f"the interpreter lives under a directory other users cannot enter ({', '.join(ro_dirs)}); "
+            f"in {info.kind} mode programs then run as root and the process limit is NOT enforced"
+        )
+        uid = None
     workdir = tempfile.mkdtemp(prefix="optiforge-sbx-")
     try:
         for name, data in (files or {}).items():
@@ -154,10 +175,11 @@ def _result(raw: RawRun, limits: Limits, kind: str, files: dict[str, bytes]) -> 
     if os.WIFSIGNALED(raw.status):
         code, sig = None, os.WTERMSIG(raw.status)
     else:
-        code = os.WEXITSTATUS(raw.status)
+        status = os.WEXITSTATUS(raw.status)
+        code = status
         # bwrap and unshare report a child killed by signal N as exit status 128+N.
-        if kind != "rlimits" and 128 < code <= 128 + 64:
-            code, sig = None, code - 128
+        if kind != "rlimits" and 128 < status <= 128 + 64:
+            code, sig = None, status - 128
     ru = raw.rusage
     result = RunResult(
         exit_code=code,
