@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from optiforge.errors import ConfigError, OptiforgeError
 
@@ -31,15 +31,16 @@ def load_problems(ds: DatasetSpec) -> tuple[str, list[Problem], int]:
             raise ConfigError(
                 f"unknown dataset {ds.name!r}; known: {', '.join(sorted(known))} (or give a file with path:)"
             ) from None
-    kwargs = {"ids": ds.ids, "no_solution": ds.no_solution}
+    kwargs: dict[str, Any] = {"ids": ds.ids, "no_solution": ds.no_solution}
     if ds.rule:
         kwargs["rule"] = ds.rule
     # The limit applies after the split, so "limit: 10, split: test" gives ten test items.
     limit = None if ds.split else ds.limit
     if name in known:
-        loaded = datasets.load(name, data_dir=ds.data_dir, path=ds.path, limit=limit, **kwargs)  # type: ignore[arg-type]
+        loaded = datasets.load(name, data_dir=ds.data_dir, path=ds.path, limit=limit, **kwargs)
     else:
-        loaded = datasets.load_file(ds.path, dataset=ds.name, limit=limit, **kwargs)  # type: ignore[arg-type]
+        assert ds.path is not None
+        loaded = datasets.load_file(ds.path, dataset=ds.name, limit=limit, **kwargs)
     problems = list(loaded.problems)
     if ds.split:
         problems = [p for p in problems if _in_split(p.id, ds.split, ds.train_fraction)]

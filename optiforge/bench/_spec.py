@@ -97,7 +97,7 @@ class ExperimentSpec(BaseModel):
     method_settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: list[ModelSpec] = Field(min_length=1)
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
-    budget: BudgetSpec = Field(default_factory=BudgetSpec)
+    budget: BudgetSpec = Field(default_factory=lambda: BudgetSpec(usd=None, tokens=None))
     concurrency: int = Field(16, ge=1, le=4096)
     timeout_s: float = Field(600.0, gt=0)
     store: Path | None = None

@@ -116,3 +116,25 @@ def test_yaml_spec_runs(tmp_path, fake_server, mini_path, capsys):
     assert main(["bench", "run", "--spec", str(p), "-q"]) == 0
     assert "8/8 cells done" in capsys.readouterr().out
     assert fake_server.count == 8
+
+
+def test_record_then_replay_is_labelled_replayed(tmp_path, fake_server, mini_path, capsys):
+    rec = tmp_path / "rec.jsonl"
+    live = tmp_path / "live.yaml"
+    common = f"datasets:\n  - {{name: mini, path: {mini_path}, limit: 5}}\nmethods: [direct]\nstore: {tmp_path / 'r.sqlite'}\n"
+    live.write_text(common + f"models:\n  - {{model: fake, api_base: '{fake_server.base_url}', record: {rec}}}\n")
+    assert main(["bench", "run", "--spec", str(live), "-q"]) == 0
+    assert fake_server.count == 5 and rec.stat().st_size > 0
+    replay = tmp_path / "replay.yaml"
+    replay.write_text(common + f"models:\n  - {{model: fake, replay: {rec}}}\n")
+    assert main(["bench", "run", "--spec", str(replay), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "REPLAYED" in out and fake_server.count == 5
+    assert main(["bench", "status", "--store", str(tmp_path / "r.sqlite")]) == 0
+    status = capsys.readouterr().out
+    assert status.count("REPLAYED") == 1 and status.count("cells 5/5 done, 0 not run, 2 correct") == 2
+    con = sqlite3.connect(tmp_path / "r.sqlite")
+    assert sorted(r[0] for r in con.execute("SELECT replayed FROM runs")) == [0, 1]
+    con.close()
+    assert main(["bench", "report", "--store", str(tmp_path / "r.sqlite"), "--out", str(tmp_path / "rep"), "--no-plots"]) == 0
+    assert "REPLAYED RUN" in (tmp_path / "rep" / "report.md").read_text()
