@@ -182,17 +182,32 @@ def run_highs(model: HighsArrays, *, time_limit: float | None = None, explain: b
             _iis(model, h, out, is_mip, log_path)
         if explain and status == "unbounded":
             try:
+                if not h.getPrimalRayExist()[1]:
+                    # presolve proved unboundedness without a ray: let simplex find one
+                    h.setOptionValue("presolve", "off")
+                    h.run()
                 _st, has_ray, ray = h.getPrimalRay()
                 if has_ray:
                     ray = np.asarray(ray)
                     out.ray_cols = np.flatnonzero(np.abs(ray) > 1e-9).tolist()
             except Exception:
-                out.ray_cols = None
+                out.ray_cols = None  # a missing ray only loses a hint
+            if not out.ray_cols and isinstance(model, HighsArrays):
+                out.ray_cols = _free_improving_cols(model) or None
         out.log = _read(log_path)
         return out
     finally:
         with contextlib.suppress(OSError):
             os.unlink(log_path)
+
+
+def _free_improving_cols(m: HighsArrays) -> list[int]:
+    """Columns in no row whose cost improves without bound: an obvious ray (HiGHS gives none then)."""
+    empty = np.diff(m.a_start) == 0
+    cost = m.col_cost if m.sense == "min" else -m.col_cost
+    up = (cost < 0) & (m.col_upper >= INF)
+    down = (cost > 0) & (m.col_lower <= -INF)
+    return np.flatnonzero(empty & (up | down)).tolist()
 
 
 def _status(ms: Any, h: Any) -> tuple[str, str]:

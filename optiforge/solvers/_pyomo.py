@@ -69,6 +69,10 @@ def build_pyomo(analysis: Analysis, data: ModelData, sense: str) -> Any:
                 clist.add(lhs <= rhs if op == "<=" else lhs >= rhs if op == ">=" else lhs == rhs)
     ev.where = "objective"
     obj = ev.eval(analysis.objective, {})
+    if isinstance(obj, float):
+        # solvers reject an objective without variables: carry the constant on a fixed one
+        m._optiforge_one = pyo.Var(bounds=(1.0, 1.0))
+        obj = obj * m._optiforge_one
     m.objective = pyo.Objective(expr=obj, sense=pyo.maximize if sense == "max" else pyo.minimize)
     m._optiforge_vars = comps
     m._optiforge_keys = keys_of

@@ -160,6 +160,14 @@ class Formulation(BaseModel):
             raise InputError(f"{p}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
         return cls.parse(text)
 
+    def __eq__(self, other: object) -> bool:
+        # compare content only, not the private analysis cache
+        if not isinstance(other, Formulation):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
     def build_pyomo(self) -> Any:
         """A Pyomo ``ConcreteModel`` of this formulation (variables indexed by set elements)."""
         from optiforge.solvers._analysis import analyze

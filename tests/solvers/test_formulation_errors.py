@@ -1,0 +1,126 @@
+"""Invalid formulations fail with one clear FormulationError naming the element and symbol."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import solver_models as M
+
+from optiforge.errors import FormulationError
+from optiforge.solvers import Formulation, solve
+
+
+def _with(expr: str | None = None, *, for_: str | None = "i in Plants", objective: str | None = None, **changes):
+    d = copy.deepcopy(M.transport())
+    if expr is not None:
+        d["constraints"][0]["expression"] = expr
+        d["constraints"][0]["for"] = for_
+    if objective is not None:
+        d["objective"]["expression"] = objective
+    d.update(changes)
+    return d
+
+
+def _err(d) -> str:
+    with pytest.raises(FormulationError) as info:
+        solve(Formulation.parse(d))
+    msg = str(info.value)
+    assert "\n" not in msg
+    return msg
+
+
+def test_unknown_symbol_lists_what_exists():
+    msg = _err(_with("sum(x[i, j] for j in Markets) <= cap[i]"))
+    assert "constraint 'supply'" in msg and "unknown symbol 'cap'" in msg
+    assert "parameters: capacity, demand, distance, freight" in msg and "variables: x" in msg
+    assert "indices in scope: i" in msg
+
+
+@pytest.mark.parametrize(
+    ("expr", "fragment"),
+    [
+        ("sum(x[i] for j in Markets) <= capacity[i]", "takes 2 index(es) (Plants, Markets), got 1"),
+        ("x <= 3", "variable 'x' is indexed by (Plants, Markets)"),
+        ("sum(x[i, j] for j in Cities) <= capacity[i]", "unknown set 'Cities'"),
+        ("sum(x[i, j] for j in Markets) < capacity[i]", "strict inequality '<'"),
+        ("sum(x[i, j] for j in Markets)", "needs a comparison"),
+        ("x[i, 'paris'] <= 1", "'paris'"),
+        ("__import__('os').system('true') <= 1", "not allowed"),
+        ("x[i, 'chicago'].real <= 1", "Attribute"),
+        ("sum(x[i, j] for j in Markets) <= capacity[i] ^ 2", "'^' is not a power"),
+        ("sum(x[i, j] for j in Markets) <= (capacity[i]", "syntax error"),
+        ("lambda: 1 <= 2", "not allowed"),
+        ("min(x[i, 'chicago'], 3) <= 1", "auxiliary variable"),
+        ("capacity[x[i, 'chicago']] <= 1", "depends on a variable"),
+        ("1 <= x[i, 'chicago'] == 3", "range"),
+    ],
+)
+def test_bad_constraint_expressions(expr, fragment):
+    assert fragment in _err(_with(expr))
+
+
+def test_bad_index_value_is_named():
+    d = M.production()
+    d["constraints"][1]["for"] = "t in T"  # t - 1 = 0 is outside T for t = 1
+    msg = _err(d)
+    assert "constraint 'balance'" in msg and "index 0" in msg and "'T'" in msg
+
+
+def test_bad_binding_and_condition():
+    assert "cannot read index binding" in _err(_with("x[i, 'chicago'] <= 1", for_="i of Plants"))
+    assert "condition" in _err(_with("x[i, 'chicago'] <= 1", for_="i in Plants if x[i, 'chicago'] > 0"))
+
+
+def test_objective_errors():
+    assert "objective: unknown symbol 'y'" in _err(_with(objective="sum(y[i] for i in Plants)"))
+    assert "not a comparison" in _err(_with(objective="x['seattle', 'chicago'] <= 3"))
+
+
+def test_structural_errors():
+    d = M.transport()
+    d["variables"].append({"name": "capacity"})
+    assert "already used" in _err(d)
+    d = M.transport()
+    d["parameters"][0]["value"] = {"seattle": 350}
+    assert "no value for 'san-diego'" in _err(d)
+    d = M.transport()
+    d["parameters"][0]["value"] = {"seattle": 350, "denver": 1, "san-diego": 3}
+    assert "key 'denver' is not in set 'Plants'" in _err(d)
+    d = M.transport()
+    d["parameters"][2]["value"] = [[1, 2], [3, 4]]
+    assert "has 2 entries but set 'Markets' has 3" in _err(d)
+    d = M.transport()
+    d["variables"][0]["index"] = ["Plants", "Nowhere"]
+    assert "unknown index set 'Nowhere'" in _err(d)
+    d = M.transport()
+    d["sets"][0] = {"name": "Plants"}
+    assert "give 'elements'" in _err(d)
+    d = M.transport()
+    d["constraints"].append(dict(d["constraints"][0]))
+    assert "duplicate constraint name" in _err(d)
+    d = M.transport()
+    d["variables"][0]["upper"] = "nothing"
+    assert "upper bound 'nothing' is not a parameter" in _err(d)
+
+
+def test_default_fills_missing_table_entries():
+    d = M.transport()
+    d["parameters"][2] = {"name": "distance", "index": ["Plants", "Markets"], "value": {"seattle": {"new-york": 2.5}}, "default": 1.0}
+    r = solve(Formulation.parse(d))
+    assert r.status == "optimal"
+
+
+def test_equals_sign_and_unicode_are_normalised():
+    d = _with("sum(x[i, j] for j in Markets) ≤ capacity[i]")
+    d["constraints"][1]["expression"] = "sum(x[i, j] for i in Plants) = demand[j]"
+    r = solve(Formulation.parse(d))
+    assert r.objective == pytest.approx(M.TRANSPORT_OPT)
+
+
+def test_json_schema_is_flat_and_has_for_key():
+    schema = Formulation.model_json_schema()
+    assert "for" in schema["$defs"]["ConstraintDef"]["properties"]
+    d = Formulation.parse(M.transport())
+    assert '"for":"i in Plants"' in d.to_json()
+    assert Formulation.parse(d.to_json()) == d
