@@ -72,7 +72,10 @@ class HTTPBackend(Backend):
 
         connector = aiohttp.TCPConnector(limit=self.concurrency, limit_per_host=0, ttl_dns_cache=300)
         return aiohttp.ClientSession(
-            connector=connector, headers=self._headers, skip_auto_headers=("User-Agent",), raise_for_status=False
+            connector=connector,
+            headers=self._headers,
+            skip_auto_headers=("User-Agent",),
+            timeout=self._timeout(self.timeout_s),
         )
 
     def _timeout(self, seconds: float | None) -> Any:
@@ -96,8 +99,9 @@ class HTTPBackend(Backend):
         if req.params:
             payload.update(req.params)
         timeout_s = req.timeout_s or self.timeout_s
+        extra = {} if timeout_s == self.timeout_s else {"timeout": self._timeout(timeout_s)}
         try:
-            async with session.post(self.url, data=dumps(payload), timeout=self._timeout(timeout_s)) as resp:
+            async with session.post(self.url, data=dumps(payload), **extra) as resp:
                 status = resp.status
                 body = await resp.read()
                 retry_after = resp.headers.get("Retry-After") if status != 200 else None

@@ -26,11 +26,13 @@ from optiforge.llm._types import (
     Reply,
     Request,
     SchemaRejected,
+    TransientError,
     Usage,
     normalize_messages,
 )
 
 BackendName = Literal["auto", "openai", "litellm"]
+_NO_USAGE = Usage()
 
 
 class LM:
@@ -175,14 +177,28 @@ class LM:
         msgs = normalize_messages(messages)
         call_params = {**self.default_params, **params} if self.default_params else params
         use_cache = self.cache is not None and cache is not False
-        sj = _structured.schema_json(schema) if schema is not None else None
         start = time.perf_counter()
+        if schema is None:
+            # The hot path (throughput benchmarks, plain text calls): one round, no sums.
+            reply, hit = await self._call_once(msgs, call_params, None, None, sample, use_cache)
+            return Completion(
+                text=reply.text,
+                model=reply.model or self.model,
+                usage=_NO_USAGE if hit else reply.usage,
+                cost_usd=0.0 if hit else reply.cost_usd,
+                latency_s=time.perf_counter() - start,
+                cache_hit=hit,
+                response_id=reply.response_id,
+                finish_reason=reply.finish_reason,
+                original_usage=reply.usage,
+            )
+        sj = _structured.schema_json(schema)
         usage = Usage()
         original = Usage()
         cost = 0.0
         all_hits = True
         convo = msgs
-        rounds = self.parse_retries + 1 if schema is not None else 1
+        rounds = self.parse_retries + 1
         problem = ""
         reply: Reply | None = None
         for attempt in range(1, rounds + 1):
@@ -194,14 +210,12 @@ class LM:
                 all_hits = False
                 usage = usage + reply.usage
                 cost += reply.cost_usd
-            parsed = None
-            if schema is not None:
-                try:
-                    parsed = _structured.parse(reply.text, schema)
-                except ValueError as exc:
-                    problem = str(exc)
-                    convo = _structured.repair_messages(convo, reply.text, problem)
-                    continue
+            try:
+                parsed = _structured.parse(reply.text, schema)
+            except ValueError as exc:
+                problem = str(exc)
+                convo = _structured.repair_messages(convo, reply.text, problem)
+                continue
             return Completion(
                 text=reply.text,
                 model=reply.model or self.model,
@@ -215,7 +229,7 @@ class LM:
                 original_usage=original,
                 attempts=attempt,
             )
-        assert reply is not None and schema is not None
+        assert reply is not None
         raise OutputParseError(
             f"{self.model} did not produce a valid {schema.__name__} in {rounds} attempts: {problem}",
             raw=reply.text,
@@ -269,6 +283,13 @@ class LM:
         req = Request(self._wire_model, wire_msgs, wire_params, key, self.timeout_s)
         sem = self._sem.get()
         backend = self._backend
+        start = time.monotonic()
+        # First try inline: most calls succeed, and the retry machinery costs CPU per call.
+        async with sem:
+            try:
+                return await backend.call(req)
+            except TransientError as exc:
+                first_error = exc
 
         async def attempt() -> Reply:
             async with sem:
@@ -280,6 +301,8 @@ class LM:
             max_total_s=self.retry_max_total_s,
             base_s=self.retry_base_s,
             url=backend.url,
+            first_error=first_error,
+            start=start,
         )
 
     async def sample(self, messages: str | Messages, n: int, **kwargs: Any) -> list[Completion]:

@@ -23,18 +23,24 @@ async def with_retries(
     base_s: float = 0.5,
     cap_s: float = 30.0,
     url: str | None = None,
+    first_error: TransientError | None = None,
+    start: float | None = None,
 ) -> Reply:
     """Run ``attempt`` until it succeeds or a non-transient error escapes.
 
     Waits ``Retry-After`` when the server sends one, else a full-jitter exponential delay.
     Never starts a wait that would end past ``max_total_s``. Raises ``ServerUnreachable``
     when connections kept failing, else ``RetriesExhausted`` naming tries, time and the
-    last error.
+    last error. ``first_error``: a failure of a try already made (at ``start``, monotonic).
     """
-    start = time.monotonic()
+    start = time.monotonic() if start is None else start
     tries = 0
+    pending = first_error
     while True:
         try:
+            if pending is not None:
+                exc, pending = pending, None
+                raise exc
             return await attempt()
         except TransientError as exc:
             tries += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -14,8 +15,9 @@ _FENCE = re.compile(r"```[ \t]*(?:json|JSON|javascript|js)?[ \t]*\r?\n?(.*?)```"
 _DECODER = json.JSONDecoder()
 
 
+@lru_cache(maxsize=256)
 def schema_json(schema: type[BaseModel]) -> dict[str, Any]:
-    """The JSON schema of a pydantic model (part of the cache key)."""
+    """The JSON schema of a pydantic model (part of the cache key); computed once per class."""
     return schema.model_json_schema()
 
 

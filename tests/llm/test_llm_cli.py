@@ -70,7 +70,9 @@ def test_api_key_env(fake_server):
     ("args", "code", "needle"),
     [
         (["q"], 2, "no model configured"),
-        (["--model", "nonexistent-model-xyz", "q"], 3, "unknown model 'nonexistent-model-xyz'"),
+        pytest.param(
+            ["--model", "nonexistent-model-xyz", "q"], 3, "unknown model 'nonexistent-model-xyz'", marks=pytest.mark.slow
+        ),
     ],
 )
 def test_one_line_errors(args, code, needle):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from optiforge.llm import LM, check_endpoint
 
 
@@ -30,6 +32,7 @@ def test_nothing_configured():
     assert not status.ok and "OPTIFORGE_MODEL" in status.detail
 
 
+@pytest.mark.slow  # imports litellm (seconds)
 def test_hosted_model_reports_missing_key(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     status = check_endpoint("openai/gpt-4o-mini")
