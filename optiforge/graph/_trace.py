@@ -42,6 +42,18 @@ class TraceGraph:
         """The unique name of ``n`` within this graph."""
         return self.names[id(n)]
 
+    def to_text(self) -> str:
+        """Readable listing (see :func:`optiforge.graph.to_text`)."""
+        from optiforge.graph._render import to_text
+
+        return to_text(self)
+
+    def to_dot(self) -> str:
+        """Graphviz DOT source (see :func:`optiforge.graph.to_dot`)."""
+        from optiforge.graph._render import to_dot
+
+        return to_dot(self)
+
     def renamed(self, fixed: Mapping[Parameter, str]) -> TraceGraph:
         """A copy whose parameter names are taken from ``fixed`` (e.g. an optimizer's table)."""
         return TraceGraph(self.output, self.nodes, self.feedback, self.score,

@@ -163,7 +163,10 @@ class Optimizer(ABC):
         """Build prompts from the current state and feedback, call the model, validate the result."""
 
     def apply(self, proposal: Proposal) -> dict[str, Any]:
-        """Apply a proposal's accepted updates; remember its rejections for the next prompt."""
+        """Apply a proposal's accepted updates; remember its rejections for the next prompt.
+
+        Clears the collected feedback afterwards (as :meth:`zero_feedback`).
+        """
         applied: dict[str, Any] = {}
         for pname, value in proposal.updates.items():
             param = self.by_name[pname]
@@ -183,6 +186,8 @@ class Optimizer(ABC):
                   completion_tokens=proposal.completion_tokens, cost_usd=proposal.cost_usd,
                   updated=sorted(applied), rejected=len(proposal.rejected))
         self.step_count += 1
+        # the feedback has been used; stale graphs must not leak into the next step
+        self.zero_feedback()
         return applied
 
     def _commit(self, proposal: Proposal, applied: dict[str, Any]) -> None:
@@ -202,6 +207,7 @@ class Optimizer(ABC):
     # ---- validation and model calls (shared by subclasses) ---------------------------
     def validate(self, suggestion: dict[str, Any], proposal: Proposal) -> None:
         """Sort a name->value suggestion into accepted updates and rejections on ``proposal``."""
+        self.emit("parsed", suggestion=suggestion)
         for pname, value in suggestion.items():
             param = self.by_name.get(pname)
             if param is None:

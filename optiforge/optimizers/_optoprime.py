@@ -6,6 +6,7 @@ import json
 from collections import deque
 from typing import Any
 
+from optiforge.errors import InputError
 from optiforge.graph import (
     ExceptionNode,
     MessageNode,
@@ -57,7 +58,7 @@ class OptoPrime(Optimizer):
     def render_problem(self, graphs: list[TraceGraph]) -> str:
         """The user message: the trace sections, extra examples, memory, rejections."""
         if not graphs:
-            raise ValueError("no feedback: call output.backward(feedback) before step()")
+            raise InputError("no feedback: call output.backward(feedback) before step()")
         g = graphs[0]
         ours = {id(p) for p in self.parameters}
         ops = g.operators

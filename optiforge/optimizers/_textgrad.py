@@ -7,6 +7,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from optiforge.errors import InputError
 from optiforge.graph import (
     ExceptionNode,
     Module,
@@ -112,7 +113,7 @@ class TextGrad(Optimizer):
     async def _propose(self, sample: int) -> Proposal:
         graphs = self.feedback_graphs()
         if not graphs:
-            raise ValueError("no feedback: call output.backward(feedback) before step()")
+            raise InputError("no feedback: call output.backward(feedback) before step()")
         proposal = Proposal()
         targets = [(p, [g for g in graphs if any(q is p for q in g.parameters)])
                    for p in self.parameters]

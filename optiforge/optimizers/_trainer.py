@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from optiforge.errors import InputError
+from optiforge.errors import BudgetExceeded, InputError
 from optiforge.graph import ExceptionNode, Node
 from optiforge.graph._module import atomic_write_text
 from optiforge.optimizers._base import Optimizer, Proposal
@@ -29,6 +29,8 @@ class TrainResult:
     steps: int
     stopped_early: bool
     history: list[dict[str, Any]] = field(default_factory=list)
+    #: why the run ended: "done" (data or max_steps), "patience", or "budget"
+    stop_reason: str = "done"
 
 
 class Trainer:
@@ -43,7 +45,9 @@ class Trainer:
     kept and restored at the end, and ``patience`` steps without improvement stop
     the run. ``beam_width`` > 1 draws that many proposals per step (for optimizers
     that support it), scores each on the validation set (or the minibatch) and keeps
-    the best of them and the unchanged values. With ``checkpoint`` set, state is
+    the best of them and the unchanged values (a beam pruned back to its best member
+    after every step, so the optimizer's memory follows one trajectory). A spent
+    LLM budget (:class:`BudgetExceeded`) ends the run cleanly with what was found. With ``checkpoint`` set, state is
     written atomically after every step and a new Trainer on the same file continues
     where a killed run stopped.
     """
@@ -78,7 +82,8 @@ class Trainer:
         self.patience = patience
         self.beam_width = max(1, beam_width)
         self.checkpoint = Path(checkpoint) if checkpoint else None
-        self._sem = asyncio.Semaphore(max(1, concurrency))
+        self.concurrency = max(1, concurrency)
+        self._sems: dict[int, asyncio.Semaphore] = {}
         self.state: dict[str, Any] = {
             "epoch": 0, "batch": 0, "order": None, "step": 0, "best_score": None,
             "best_values": optimizer.values(), "since_best": 0, "history": [],
@@ -86,8 +91,16 @@ class Trainer:
         }
 
     # ---- evaluation ---------------------------------------------------------------
+    def _semaphore(self) -> asyncio.Semaphore:
+        # one per event loop: run_sync / evaluate_sync each start a fresh loop
+        loop = asyncio.get_running_loop()
+        sem = self._sems.get(id(loop))
+        if sem is None:
+            self._sems = {id(loop): (sem := asyncio.Semaphore(self.concurrency))}
+        return sem
+
     async def _run_one(self, example: Any) -> tuple[Node, float, str]:
-        async with self._sem:
+        async with self._semaphore():
             out = self.forward(example)
             if inspect.isawaitable(out):
                 out = await out
@@ -106,6 +119,10 @@ class Trainer:
         """Mean score of the current values over ``examples`` (no feedback is recorded)."""
         results = await asyncio.gather(*(self._run_one(x) for x in examples))
         return sum(s for _, s, _ in results) / len(results)
+
+    def evaluate_sync(self, examples: Sequence[Any]) -> float:
+        """:meth:`evaluate` for code outside an event loop."""
+        return asyncio.run(self.evaluate(examples))
 
     # ---- checkpoint ---------------------------------------------------------------
     def save_checkpoint(self) -> None:
@@ -155,6 +172,7 @@ class Trainer:
         """Train until epochs, ``max_steps`` or early stopping end it; resumes from the checkpoint."""
         self.load_checkpoint()
         st = self.state
+        stop_reason = "done"
         if st["best_score"] is None and self.val and st["step"] == 0:
             st["best_score"] = await self.evaluate(self.val)
             st["best_values"] = self.optimizer.values()
@@ -165,18 +183,26 @@ class Trainer:
             if batch is None:
                 st["done"] = True
                 break
-            record = await self._train_step(batch)
+            try:
+                record = await self._train_step(batch)
+            except BudgetExceeded:
+                # finished steps are kept; the checkpoint lets a larger budget continue
+                stop_reason = "budget"
+                break
             st["batch"] += 1
             st["step"] += 1
             st["history"].append(record)
             if self.patience is not None and st["since_best"] >= self.patience:
                 st["done"] = st["stopped_early"] = True
+                stop_reason = "patience"
             self.save_checkpoint()
         if self.val and st["best_values"]:
             self.optimizer.set_values(st["best_values"])
         self.save_checkpoint()
+        if st["stopped_early"]:
+            stop_reason = "patience"
         return TrainResult(dict(st["best_values"]), st["best_score"], st["step"],
-                           bool(st["stopped_early"]), list(st["history"]))
+                           bool(st["stopped_early"]), list(st["history"]), stop_reason)
 
     def run_sync(self) -> TrainResult:
         """:meth:`run` for code outside an event loop."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from optiforge.errors import InputError
 from optiforge.graph import Parameter, bundle
 from optiforge.llm import ScriptedLM
 from optiforge.optimizers import OptoPrime
@@ -90,9 +93,11 @@ def test_constraint_violations_and_unknown_names_rejected_and_fed_back():
     reasons = {r.parameter: r.reason for r in p1.rejected}
     assert reasons["temperature"] == "7 is above the upper bound 1"
     assert reasons["nonsense"].startswith("unknown parameter name")
-    assert [e.kind for e in events] == ["prompt", "response", "update", "rejected", "step"]
-    assert events[3].data["rejections"][0]["reason"] == "7 is above the upper bound 1"
+    assert [e.kind for e in events] == ["prompt", "response", "parsed", "update", "rejected", "step"]
+    assert events[4].data["rejections"][0]["reason"] == "7 is above the upper bound 1"
+    assert ins.feedback == []  # a step consumes the feedback
 
+    ask(ins, temp, "q").backward("bad")
     p2 = opt.step_sync()  # reply is not JSON: nothing changes, reason kept for next time
     second = lm.calls[1][1]["content"]
     assert "#Rejected" in second and "- temperature: 7 is above the upper bound 1" in second
@@ -100,6 +105,7 @@ def test_constraint_violations_and_unknown_names_rejected_and_fed_back():
     assert p2.updates == {} and "not a JSON object" in p2.rejected[0].reason
     assert (ins.value, temp.value) == ("New.", 0.5)
 
+    ask(ins, temp, "q").backward("bad")
     opt.step_sync()
     assert "the reply was not a JSON object" in lm.calls[2][1]["content"]
     assert temp.value == 0.9
@@ -149,6 +155,8 @@ def test_state_dict_round_trip():
     opt = OptoPrime([ins, temp], ScriptedLM([reply(temperature=2)]), memory_size=3)
     opt.step_sync()
     state = json.loads(json.dumps(opt.state_dict()))
+    with pytest.raises(InputError, match="no feedback"):
+        opt.step_sync()
     ins2, temp2 = make()
     opt2 = OptoPrime([ins2, temp2], ScriptedLM([]), memory_size=3)
     opt2.load_state_dict(state)

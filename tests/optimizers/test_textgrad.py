@@ -83,6 +83,7 @@ def test_bad_update_rejected_and_fed_back():
     bundle(lambda k: k * 2, name="double")(n).backward("too small")
     proposal = opt.step_sync()
     assert n.value == 1 and proposal.rejected[0].reason == "5 is above the upper bound 2"
+    bundle(lambda k: k * 2, name="double")(n).backward("too small")
     opt.step_sync()
     assert "- k: 5 is above the upper bound 2" in lm.calls[-1][1]["content"]
 

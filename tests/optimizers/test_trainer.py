@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from optiforge.errors import BudgetExceeded
 from optiforge.graph import Parameter, bundle
 from optiforge.llm import ScriptedLM
 from optiforge.optimizers import OptoPrime, Trainer
@@ -47,11 +53,22 @@ def deterministic_reply(messages):
     return json.dumps({"reasoning": digest, "suggestion": {"prompt": new}})
 
 
-def make(checkpoint=None, max_steps=None, forward=None, **kw):
+def make(checkpoint=None, max_steps=None, kill_after=None, **kw):
     prompt = Parameter("Answer:", name="prompt")
     lm = ScriptedLM(rules=[(lambda m: True, deterministic_reply)])
     opt = OptoPrime([prompt], lm, memory_size=2)
-    trainer = Trainer(opt, forward or forward_with(prompt), feedback, TRAIN, val=VAL, batch_size=2,
+    forward = forward_with(prompt)
+    if kill_after is not None:
+        calls = {"n": 0}
+        plain = forward
+
+        def forward(ex):
+            calls["n"] += 1
+            if calls["n"] > kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return plain(ex)
+
+    trainer = Trainer(opt, forward, feedback, TRAIN, val=VAL, batch_size=2,
                       epochs=2, max_steps=max_steps, checkpoint=checkpoint, seed=3, **kw)
     return prompt, lm, trainer
 
@@ -140,3 +157,40 @@ def test_exception_outputs_feed_their_error_back():
     trainer.run_sync()
     user = lm.calls[0][1]["content"]
     assert "ValueError: cannot parse the model output\nscored" in user
+
+
+KILLED_RUN = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from test_trainer import make
+# dies (SIGKILL) during step 3's validation, after its model call, before its checkpoint
+_, lm, trainer = make(sys.argv[2], max_steps=3, kill_after=2 + 2 * 4 + 2)
+trainer.run_sync()
+"""
+
+
+def test_resume_after_sigkill_matches_uninterrupted_run(tmp_path):
+    prompt_full, lm_full, full = make(tmp_path / "full.json", max_steps=3)
+    full_result = full.run_sync()
+    ck = tmp_path / "killed.json"
+    proc = subprocess.run([sys.executable, "-c", KILLED_RUN, str(Path(__file__).parent), str(ck)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert json.loads(ck.read_text())["trainer"]["step"] == 2
+    prompt, lm, resumed = make(ck, max_steps=3)
+    result = resumed.run_sync()
+    assert lm.calls == lm_full.calls[2:]
+    assert prompt.value == prompt_full.value
+    assert result.history == full_result.history
+
+
+def test_spent_budget_ends_the_run_cleanly(tmp_path):
+    prompt = Parameter("Answer:", name="prompt")
+    lm = ScriptedLM([json.dumps({"suggestion": {"prompt": "Answer: alpha beta"}}),
+                     BudgetExceeded("budget of $0.01 spent")])
+    trainer = Trainer(OptoPrime([prompt], lm), forward_with(prompt), feedback, TRAIN, val=VAL,
+                      batch_size=2, checkpoint=tmp_path / "ck.json")
+    result = trainer.run_sync()
+    assert result.stop_reason == "budget" and result.steps == 1
+    assert prompt.value == "Answer: alpha beta" and result.best_score == 1.0
+    assert json.loads((tmp_path / "ck.json").read_text())["trainer"]["step"] == 1
