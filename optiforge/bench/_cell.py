@@ -42,10 +42,16 @@ class MeteredLM:
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self.cost_usd = 0.0
+        self.budget_hit = False
 
     async def complete(self, *args: Any, **kwargs: Any) -> Any:
         """``LM.complete``, counted."""
-        comp = await self._lm.complete(*args, **kwargs)
+        try:
+            comp = await self._lm.complete(*args, **kwargs)
+        except BudgetExceeded:
+            # Remembered here, so a method that swallows the error still yields "not run".
+            self.budget_hit = True
+            raise
         self.calls += 1
         usage = comp.usage
         if comp.cache_hit:
@@ -140,7 +146,8 @@ async def run_cell(
         cat, msg = classify(exc)
         outcome = CellOutcome(status="error", error_category=cat, error_message=msg)
     latency = time.perf_counter() - t0
-    status = "not_run" if outcome.error_category == "budget" else outcome.status
+    budget_stop = outcome.error_category == "budget" or (metered.budget_hit and outcome.status != "answered")
+    status = "not_run" if budget_stop else outcome.status
     correct: bool | None = None
     correctness: dict[str, bool] | None = None
     if status != "not_run":

@@ -17,13 +17,17 @@ CellStatus = Literal["answered", "no_answer", "error"]
 """What a method reports for one cell."""
 
 ErrorCategory = Literal[
-    "parse", "validation", "infeasible", "unbounded", "solver", "llm", "budget", "timeout", "sandbox", "other"
+    "parse", "validation", "infeasible", "unbounded", "solver", "verification", "answer", "llm", "budget",
+    "timeout", "sandbox", "other",
 ]
 """Why a cell failed; reports count failures by these."""
 
 ERROR_CATEGORIES: tuple[str, ...] = (
-    "parse", "validation", "infeasible", "unbounded", "solver", "llm", "budget", "timeout", "sandbox", "other",
+    "parse", "validation", "infeasible", "unbounded", "solver", "verification", "answer", "llm", "budget",
+    "timeout", "sandbox", "other",
 )
+"""``verification``: the solution failed the independent re-check; ``answer``: the queried
+values could not be read off a solution."""
 
 
 @dataclass(slots=True)

@@ -241,6 +241,11 @@ async def run_experiment_async(
     st = store if isinstance(store, Store) else Store(store if store is not None else store_path_for(spec))
     try:
         return await _run(spec, st, cells, built, lm_factory, progress, retry_errors, t_start)
+    except OptiforgeError as exc:
+        for run in st.runs(spec.spec_hash)[-1:]:
+            if run["status"] == "running":
+                st.finish_run(run["run_id"], "error", str(exc))
+        raise
     finally:
         if own_store:
             st.close()

@@ -267,6 +267,13 @@ class Store:
         rows = list(rows)
         if not rows:
             return 0
+        try:
+            self._write(rows)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot write result store {self.path}: {exc} (check disk space and permissions)") from None
+        return len(rows)
+
+    def _write(self, rows: list[CellRow]) -> None:
         with self._tx() as c:
             c.executemany(_UPSERT, [_row_values(r) for r in rows])
             steps: list[tuple[str, int, str]] = []
@@ -277,7 +284,6 @@ class Store:
                 steps.extend((r.cell_key, i, json.dumps(s, default=str)) for i, s in enumerate(r.steps))
             if steps:
                 c.executemany("INSERT INTO steps (cell_key, idx, record_json) VALUES (?, ?, ?)", steps)
-        return len(rows)
 
     # -- reading -----------------------------------------------------------------------
 

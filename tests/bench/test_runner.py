@@ -149,3 +149,32 @@ def test_method_specs_and_registry_errors():
     with pytest.raises(ConfigError, match="takes no modifiers"):
         make_method("direct+selfcons5")
     assert make_method("direct").name == "direct"
+
+
+class _Swallower:
+    """A method that turns every LLM failure, budget included, into an error outcome."""
+
+    name = "swallower"
+
+    async def run(self, problem, ctx):
+        try:
+            await ctx.lm.complete(problem.text)
+        except Exception as exc:
+            return CellOutcome(status="error", error_category="llm", error_message=str(exc))
+        return CellOutcome(answers={"objective": 1.0})
+
+
+def test_budget_hit_inside_a_method_that_swallows_it_is_not_a_wrong_answer(tmp_path, problems_of):
+    from optiforge.llm import ScriptedLM
+
+    register_method("swallower-test", lambda spec, settings: _Swallower(), replace=True)
+
+    def factory(model, *, ledger, cache, concurrency):
+        return ScriptedLM(rules=[("Maximize", "fine")], ledger=ledger)
+
+    spec = _spec(tmp_path, methods=["swallower-test"], concurrency=1, budget={"tokens": 30})
+    s = run_experiment(spec, problems={"mini": problems_of(6)}, lm_factory=factory)
+    assert s.status == "budget" and s.errors == {}
+    with Store(tmp_path / "s.sqlite") as st:
+        statuses = [r.status for r in st.cells(spec.spec_hash)]
+    assert statuses.count("not_run") == 6 - s.ran and "error" not in statuses
