@@ -3,6 +3,10 @@
 Each entry is a number a paper reports, with the paper and where in it. They are for
 context only: papers differ in answer rules, item subsets and prompts, which the ``note``
 says where known. Dataset keys are optiforge's canonical data set names.
+
+The papers' identities (arXiv ids, titles) were checked; the numbers were transcribed from
+the papers' main tables (OptMATH's is an image in its README) and are marked
+``number_checked=False`` until someone re-reads them against the PDF; reports say so.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ class Published:
     accuracy: float
     citation: str
     note: str = ""
+    number_checked: bool = False
+    """True once someone compared the number with the paper's table (not just the citation)."""
 
 
 _OPTMATH = "Lu et al., OptMATH (ICML 2025), arXiv:2502.11102, main results table"

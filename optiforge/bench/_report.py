@@ -136,7 +136,9 @@ def published_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]
             lo, hi = g.ci()
             out.append([ds, f"ours: {g.method} / {g.model} (n={g.n})", f"{_pct(g.accuracy)} [{_pct(lo)}, {_pct(hi)}]",
                         "this store", f"rule {g.rule}"])
-        out.extend([ds, p.system, f"{p.accuracy:.1f}", p.citation, p.note] for p in published_for(ds))
+        out.extend([ds, p.system, f"{p.accuracy:.1f}", p.citation,
+                    p.note + ("" if p.number_checked else "; number not re-checked against the paper")]
+                   for p in published_for(ds))
     return head, out
 
 

@@ -1,4 +1,24 @@
-"""The experiment spec: what to run (datasets x methods x models x seeds) and how (budget, executor)."""
+"""The experiment spec: what to run (datasets x methods x models x seeds) and how (budget, executor).
+
+A YAML spec (``optiforge bench run --spec exp.yaml``; flags override its keys)::
+
+    name: optibench-baselines
+    datasets:
+      - {name: optibench, limit: 50}
+      - {name: nl4opt, split: test}
+      - {name: mine, path: my_problems.jsonl}      # any JSON/JSONL of word problems
+    methods: [direct, formulate, formulate+selfcons5]
+    method_settings: {formulate: {temperature: 0.7}}
+    models:
+      - openai/gpt-4o-mini                          # a litellm string
+      - {model: qwen2.5-7b, api_base: "http://127.0.0.1:8000/v1"}
+    seeds: [0, 1, 2]
+    budget: {usd: 5.0}
+    concurrency: 32
+    timeout_s: 300
+    store: results.sqlite
+    executor: local                                 # or ray (with ray_address)
+"""
 
 from __future__ import annotations
 
