@@ -16,10 +16,14 @@ EXIT_CODES = {"optimal": 0, "feasible": 0, "infeasible": 10, "unbounded": 11, "t
 @click.command(
     epilog=(
         "Exit status: 0 optimal (or feasible), 10 infeasible, 11 unbounded, 12 time limit reached, "
-        "13 solver error, 2 unreadable file or invalid formulation."
+        "13 solver error, 14 no answer (--text), 2 unreadable file or invalid formulation."
     )
 )
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--text", help="Solve a word problem instead of a file (\"-\" reads stdin, @FILE reads a file); needs a model.")
+@click.option("--model", "-m", help="With --text: the model (default OPTIFORGE_MODEL).")
+@click.option("--api-base", help="With --text: OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.")
+@click.option("--ask", "queried", multiple=True, metavar="LABEL", help="With --text: a quantity to report (repeatable).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds before the solver stops.")
 @click.option(
     "--backend",
@@ -30,8 +34,19 @@ EXIT_CODES = {"optimal": 0, "feasible": 0, "infeasible": 10, "unbounded": 11, "t
 )
 @click.option("--json", "as_json", is_flag=True, help="Print status, objective, values and times as JSON.")
 @click.option("--log", "show_log", is_flag=True, help="Also print the solver log (to stderr).")
-def solve(file: Path, time_limit: float | None, backend: str, as_json: bool, show_log: bool) -> None:
-    """Solve FILE: a .json Formulation, an .mps or .lp model, or a .py Pyomo model file."""
+def solve(file: Path | None, text: str | None, model: str | None, api_base: str | None, queried: tuple[str, ...],
+          time_limit: float | None, backend: str, as_json: bool, show_log: bool) -> None:
+    """Solve FILE (a .json Formulation, an .mps or .lp model, or a .py Pyomo model file),
+    or, with --text, an optimization word problem through the formulation agent."""
+    if (file is None) == (text is None):
+        raise click.UsageError("give either FILE or --text")
+    if text is not None:
+        from optiforge.agents._cli import run_text
+
+        run_text(text, queried=queried, as_json=as_json, out=None, steps=False,
+                 lm_args={"model": model, "api_base": api_base, "replay": None, "record": None, "no_cache": False},
+                 agent_args={"time_limit": time_limit or 60.0})
+        return
     from optiforge.solvers.io import from_file
 
     model = from_file(file)
@@ -58,12 +73,10 @@ def _report(result: Any, as_json: bool, show_log: bool) -> None:
             click.echo("irreducible infeasible subset: " + ", ".join(result.iis))
         if result.unbounded_vars:
             click.echo("unbounded along: " + ", ".join(result.unbounded_vars[:20]))
-        for name, entry in result.nonzeros().items():
-            if isinstance(entry, dict):
-                for key, v in entry.items():
-                    click.echo(f"  {name}[{key}] = {v:.10g}")
-            else:
-                click.echo(f"  {name} = {entry:.10g}")
+        for name, entries in result.nonzeros().items():
+            for key, v in entries.items():
+                label = f"{name}[{','.join(key)}]" if key else name
+                click.echo(f"  {label} = {v:.10g}")
     sys.stdout.flush()
     code = EXIT_CODES.get(result.status, 13)
     if code:

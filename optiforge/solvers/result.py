@@ -9,24 +9,27 @@ from pydantic import BaseModel, Field
 Status = Literal["optimal", "feasible", "infeasible", "unbounded", "time_limit", "error"]
 
 
-def index_key(index: tuple[Any, ...] | Any) -> str:
-    """The key under which an indexed value is stored: ``'a'``, ``'1,a'``."""
-    if not isinstance(index, tuple):
-        index = (index,)
-    return ",".join(str(i) for i in index)
+def iter_entries(entry: Any, prefix: tuple[str, ...] = ()) -> Any:
+    """Yield ``(index keys tuple, value)`` for a number or a nested values dict."""
+    if isinstance(entry, dict):
+        for k, v in entry.items():
+            yield from iter_entries(v, (*prefix, str(k)))
+    else:
+        yield prefix, entry
 
 
 class SolveResult(BaseModel):
     """The outcome of one solve.
 
-    ``values`` maps each variable name to a number (scalar variables) or to a dict from
-    index key to number; index keys join the elements with commas (``x['1,a']``). Use
-    :meth:`value` to read one entry without formatting keys yourself.
+    ``values`` maps each variable name to a number (scalar variables) or to dicts nested
+    one level per index set, keyed by ``str(element)``: ``{"x": {"1": {"a": 3.0}}}``.
+    Use :meth:`value` to read one entry (``result.value("x", 1, "a")``) and
+    :meth:`entries` to iterate over ``(index tuple, value)`` pairs.
     """
 
     status: Status
     objective: float | None = None
-    values: dict[str, float | dict[str, float]] = Field(default_factory=dict)
+    values: dict[str, Any] = Field(default_factory=dict, description="name -> number, or nested {element: ...} per index set")
     mip_gap: float | None = None
     solver: str = ""
     model_class: str | None = None
@@ -45,22 +48,25 @@ class SolveResult(BaseModel):
     def value(self, name: str, *index: Any) -> float:
         """One variable's value: ``result.value('x', 1, 'a')``; KeyError if absent."""
         entry = self.values[name]
+        for i in index:
+            if not isinstance(entry, dict):
+                raise KeyError(f"{name} has fewer than {len(index)} indices")
+            entry = entry[str(i)]
         if isinstance(entry, dict):
-            return entry[index_key(tuple(index))]
-        if index:
-            raise KeyError(f"{name} is not indexed")
-        return entry
+            raise KeyError(f"{name} needs more indices")
+        return float(entry)
 
-    def nonzeros(self, tol: float = 1e-9) -> dict[str, float | dict[str, float]]:
-        """``values`` without entries whose magnitude is below ``tol``."""
-        out: dict[str, float | dict[str, float]] = {}
-        for name, entry in self.values.items():
-            if isinstance(entry, dict):
-                kept = {k: v for k, v in entry.items() if abs(v) > tol}
-                if kept:
-                    out[name] = kept
-            elif abs(entry) > tol:
-                out[name] = entry
+    def entries(self, name: str) -> dict[tuple[str, ...], float]:
+        """All entries of one variable as ``{(key, ...): value}`` (``{(): v}`` for scalars)."""
+        return {k: float(v) for k, v in iter_entries(self.values[name])}
+
+    def nonzeros(self, tol: float = 1e-9) -> dict[str, dict[tuple[str, ...], float]]:
+        """Entries with magnitude above ``tol``: ``{name: {(key, ...): value}}``."""
+        out: dict[str, dict[tuple[str, ...], float]] = {}
+        for name in self.values:
+            kept = {k: v for k, v in self.entries(name).items() if abs(v) > tol}
+            if kept:
+                out[name] = kept
         return out
 
     def summary(self) -> str:

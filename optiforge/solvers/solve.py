@@ -100,7 +100,7 @@ def _solve_array_model(m: ArrayModel, backend: str, time_limit: float | None, op
     if hess.dim_ > 0 and len(hess.value_):
         mc = "MIQP" if m.is_mip else "QP"
     out = run_highs(m, time_limit=time_limit, options=options)  # type: ignore[arg-type]
-    values: dict[str, float | dict[str, float]] = {}
+    values: dict[str, Any] = {}
     if out.x is not None:
         names = m.col_names or [f"c{k}" for k in range(m.num_col)]
         values = dict(zip(names, out.x.tolist(), strict=True))
@@ -120,7 +120,8 @@ def _names(rows: list[int] | None, rnames: Any, cols: list[int] | None, cnames: 
 
 
 def _result(out: Any, solver: str, mc: str, build: float, values: dict[str, Any], *, iis: list[str] | None = None, unb: list[str] | None = None) -> SolveResult:
-    return SolveResult(
+    # fields are built here with the right types; validating a large values dict again costs time
+    return SolveResult.model_construct(
         status=out.status,
         objective=out.objective,
         values=values,
@@ -136,16 +137,23 @@ def _result(out: Any, solver: str, mc: str, build: float, values: dict[str, Any]
     )
 
 
-def values_dict(data: ModelData, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, float | dict[str, float]]:
-    """Column vector (or per-variable arrays) -> {name: number | {index key: number}}."""
-    out: dict[str, float | dict[str, float]] = {}
+def values_dict(data: ModelData, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, Any]:
+    """Column vector (or per-variable arrays) -> {name: number | nested {element: ...}}."""
+    out: dict[str, Any] = {}
     for name, b in data.blocks.items():
         seg = x[b.offset : b.offset + b.size] if isinstance(x, np.ndarray) else np.asarray(x[name]).reshape(-1)
         if not b.sets:
             out[name] = float(seg[0])
         else:
-            out[name] = dict(zip(data.keys(b), seg.tolist(), strict=True))
+            out[name] = _nest(seg.reshape(b.shape), [data.sets[s].labels for s in b.sets])
     return out
+
+
+def _nest(arr: np.ndarray, labels: list[list[str]]) -> dict[str, Any]:
+    # one dict(zip(...)) per innermost row: C-speed, no per-entry key formatting
+    if arr.ndim == 1:
+        return dict(zip(labels[0], arr.tolist(), strict=True))
+    return {lab: _nest(arr[k], labels[1:]) for k, lab in enumerate(labels[0])}
 
 
 def _solve_formulation(f: Formulation, backend: str, time_limit: float | None, options: dict[str, Any] | None) -> SolveResult:

@@ -158,7 +158,6 @@ def verify(
 
 def _value_arrays(data: Any, vals: dict[str, Any]) -> tuple[dict[str, np.ndarray], list[str]]:
     """Solution values as one float64 array per variable block, and the entries that are absent."""
-    from optiforge.solvers.result import index_key
 
     arrays: dict[str, np.ndarray] = {}
     missing: list[str] = []
@@ -171,9 +170,7 @@ def _value_arrays(data: Any, vals: dict[str, Any]) -> tuple[dict[str, np.ndarray
             arrays[name] = np.array([x])
             continue
         keys = data.keys(b)
-        table = entry if isinstance(entry, dict) else {}
-        table = {index_key(k) if isinstance(k, tuple) else str(k): v for k, v in table.items()}
-        flat = np.array([float(table.get(k, math.nan)) for k in keys], dtype=np.float64)
+        flat = _flat_values(entry, [data.sets[s].labels for s in b.sets], b.size)
         for k in np.flatnonzero(np.isnan(flat))[:20]:
             missing.append(f"{name}[{keys[k]}]")
         if np.isnan(flat).any() and len(missing) >= 20:
@@ -209,6 +206,30 @@ def evaluate(formulation: Formulation, expression: str, values: SolveResult | di
     ev = Scalar(data, float_lookup(arrays))
     ev.where = where
     return float(ev.eval(tree, {}))
+
+
+def _flat_values(entry: Any, labels: list[list[str]], size: int) -> np.ndarray:
+    """Nested ``{element: {...}}`` (or a dict with tuple keys) -> flat array, NaN where absent."""
+    import itertools
+
+    if not isinstance(entry, dict):
+        return np.full(size, math.nan)
+    if entry and all(isinstance(k, tuple) for k in entry):
+        table = {tuple(str(x) for x in k): v for k, v in entry.items()}
+        return np.array([_num(table.get(t)) for t in itertools.product(*labels)], dtype=np.float64)
+    out = np.full(size, math.nan)
+    stride = size // max(1, len(labels[0]))
+    for k, lab in enumerate(labels[0]):
+        sub = entry.get(lab)
+        if len(labels) == 1:
+            out[k] = _num(sub)
+        elif isinstance(sub, dict):
+            out[k * stride : (k + 1) * stride] = _flat_values(sub, labels[1:], stride)
+    return out
+
+
+def _num(v: Any) -> float:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
 
 
 def _lab(v: Any) -> str:

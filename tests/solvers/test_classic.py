@@ -41,8 +41,9 @@ def test_auto_uses_highs_for_linear():
 def test_values_by_name_and_index():
     r = solve(Formulation.parse(M.transport()))
     assert r.value("x", "seattle", "chicago") == pytest.approx(300)
-    assert r.values["x"]["san-diego,topeka"] == pytest.approx(275)
-    assert set(r.nonzeros()["x"]) <= set(r.values["x"])
+    assert r.values["x"]["san-diego"]["topeka"] == pytest.approx(275)
+    assert set(r.nonzeros()["x"]) <= set(r.entries("x"))
+    assert r.nonzeros()["x"][("seattle", "chicago")] == pytest.approx(300)
     again = SolveResult.model_validate_json(r.model_dump_json())
     assert again.value("x", "seattle", "chicago") == pytest.approx(300)
 

@@ -24,7 +24,7 @@ def test_solution_from_solver_passes():
 def test_perturbed_solution_is_caught():
     f, r = _solved(M.transport)
     values = copy.deepcopy(r.values)
-    values["x"]["seattle,chicago"] -= 10  # chicago now short of its demand
+    values["x"]["seattle"]["chicago"] -= 10  # chicago now short of its demand
     rep = verify(f, values, objective=r.objective)
     assert not rep.ok
     assert rep.violations[0].where == "meet['chicago']"
