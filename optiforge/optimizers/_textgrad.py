@@ -61,7 +61,8 @@ class TextGrad(Optimizer):
             for n in g.operators:
                 if any(v is param for v in n.inputs.values()):
                     line = P.USAGE_LINE.format(call=self._call_line(g, n, param), op=n.operator.name,
-                                               description=n.operator.description or "no description")
+                                               description=n.operator.description or "no description",
+                                               inputs=self._fixed_inputs(g, n))
                     if line not in usage_lines:
                         usage_lines.append(line)
             out = g.output
@@ -88,6 +89,12 @@ class TextGrad(Optimizer):
         others = len(n.inputs) - len(mine)
         return f"{g.name_of(n)} = {n.operator.name}({', '.join(mine)}, ... {others} other inputs)"
 
+    def _fixed_inputs(self, g: TraceGraph, n: Any) -> str:
+        # the non-trainable inputs (the question, an intermediate result) give the critic context
+        shown = [f"{g.name_of(v)}={format_value(v.value, 200)}" for v in n.inputs.values()
+                 if not isinstance(v, Parameter)][:4]
+        return P.USAGE_INPUTS.format(values=", ".join(shown)) if shown else ""
+
     # ---- update -------------------------------------------------------------------
     def update_messages(self, critiques: dict[str, str]) -> Messages:
         """The batched update request for all parameters that got a critique."""
@@ -102,10 +109,13 @@ class TextGrad(Optimizer):
                 extras += P.MOMENTUM_INTRO + "".join(
                     P.MOMENTUM_ITEM.format(index=i, value=json.dumps(v, ensure_ascii=False), critique=c)
                     for i, (v, c) in enumerate(past, 1)) + P.MOMENTUM_OUTRO
+            role = P.UPDATE_ROLE.format(role=param.description) if param.description else ""
             blocks.append(P.UPDATE_PARAMETER.format(
-                name=name, kind=param.kind, value=format_value(param.value), critique=critique,
-                extras=extras))
+                name=name, kind=param.kind, value=format_value(param.value), role=role,
+                critique=critique, extras=extras))
         user = "\n\n".join(blocks)
+        if self.objective:
+            user = P.UPDATE_OBJECTIVE.format(objective=self.objective) + user
         if self.pending_rejections:
             user += P.REJECTED.format(lines=self.rejection_text())
         return [{"role": "system", "content": P.UPDATE_SYSTEM}, {"role": "user", "content": user}]

@@ -15,7 +15,9 @@ BACKWARD_USER = """\
 <OUTPUT>{output}</OUTPUT>
 <FEEDBACK>{feedback}</FEEDBACK>"""
 
-USAGE_LINE = "{call}  (operator {op}: {description})"
+USAGE_LINE = "{call}  (operator {op}: {description}){inputs}"
+
+USAGE_INPUTS = "\n  with {values}"
 
 UPDATE_SYSTEM = """\
 You update the parameters of a program using critiques of each one. Apply the
@@ -26,8 +28,12 @@ Include only parameters you change. Text and code as JSON strings, numbers as JS
 numbers, json parameters as JSON values."""
 
 UPDATE_PARAMETER = """\
-<PARAMETER name="{name}" kind="{kind}">{value}</PARAMETER>
+<PARAMETER name="{name}" kind="{kind}">{value}</PARAMETER>{role}
 <CRITIQUE>{critique}</CRITIQUE>{extras}"""
+
+UPDATE_ROLE = "\n<ROLE>{role}</ROLE>"
+
+UPDATE_OBJECTIVE = "Objective: {objective}\n\n"
 
 CONSTRAINT_LINE = "\n<CONSTRAINT>{text}</CONSTRAINT>"
 

@@ -40,7 +40,7 @@ class Trainer:
     Node; ``feedback(example, output_value)`` returns ``(score, text)`` with higher
     scores better (an :class:`ExceptionNode` output gets its error text as feedback
     automatically). Each step runs a minibatch concurrently (at most
-    ``concurrency`` at a time), back-propagates the feedback, and updates. With a
+    ``concurrency`` at a time; default: the LM's own concurrency limit), back-propagates the feedback, and updates. With a
     validation set the parameters are scored after every step; the best values are
     kept and restored at the end, and ``patience`` steps without improvement stop
     the run. ``beam_width`` > 1 draws that many proposals per step (for optimizers
@@ -67,7 +67,7 @@ class Trainer:
         beam_width: int = 1,
         checkpoint: str | Path | None = None,
         seed: int = 0,
-        concurrency: int = 8,
+        concurrency: int | None = None,
     ) -> None:
         if not train:
             raise InputError("the training set is empty")
@@ -82,7 +82,8 @@ class Trainer:
         self.patience = patience
         self.beam_width = max(1, beam_width)
         self.checkpoint = Path(checkpoint) if checkpoint else None
-        self.concurrency = max(1, concurrency)
+        # by default as many examples in flight as the optimizer's LM allows calls
+        self.concurrency = max(1, concurrency or int(getattr(optimizer.lm, "concurrency", 8) or 8))
         self._sems: dict[int, asyncio.Semaphore] = {}
         self.state: dict[str, Any] = {
             "epoch": 0, "batch": 0, "order": None, "step": 0, "best_score": None,
