@@ -40,7 +40,8 @@ class Trainer:
     Node; ``feedback(example, output_value)`` returns ``(score, text)`` with higher
     scores better (an :class:`ExceptionNode` output gets its error text as feedback
     automatically). Each step runs a minibatch concurrently (at most
-    ``concurrency`` at a time; default: the LM's own concurrency limit), back-propagates the feedback, and updates. With a
+    ``concurrency`` at a time; default: the LM's own concurrency limit),
+    back-propagates the feedback, and updates. With a
     validation set the parameters are scored after every step; the best values are
     kept and restored at the end, and ``patience`` steps without improvement stop
     the run. ``beam_width`` > 1 draws that many proposals per step (for optimizers
