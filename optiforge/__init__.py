@@ -18,6 +18,9 @@ _LAZY: dict[str, str] = {
     "LM": "optiforge.llm",
     "ScriptedLM": "optiforge.llm",
     "Completion": "optiforge.llm",
+    "formulate": "optiforge.agents.formulate",
+    "aformulate": "optiforge.agents.formulate",
+    "FormulateAgent": "optiforge.agents.formulate",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

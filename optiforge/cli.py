@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("optiforge._doctor:doctor", "Check the installation: Python, packages, solvers, sandbox, model endpoint."),
     "llm": ("optiforge.llm._cli:llm", "Talk to a model through optiforge's LLM layer (cache, cost, retries)."),
     "solve": ("optiforge.solvers._cli:solve", "Solve a model file (.json Formulation, .mps, .lp)."),
+    "formulate": ("optiforge.agents._cli:formulate", "Turn an optimization word problem into a verified model and answer."),
     "sandbox": ("optiforge.sandbox._cli:sandbox", "Run programs in the isolated, resource-limited sandbox."),
     "datasets": ("optiforge.datasets._cli:datasets", "List, inspect, check and fetch benchmark data sets."),
     "bench": ("optiforge.bench._cli:bench", "Run, watch, report and compare benchmark grids (datasets x methods x models x seeds)."),
@@ -64,7 +65,7 @@ def app() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit status; user errors become one line on stderr.
 
-    Commands signal other statuses by raising ``SystemExit(code)``, which passes through.
+    Commands signal other statuses by raising ``SystemExit(code)``; its code is returned.
     """
     from optiforge.errors import OptiforgeError
 
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except SystemExit as exc:  # commands signal statuses (infeasible, no answer, ...) this way
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except click.Abort:
         click.echo("aborted", err=True)
         return 130

@@ -46,12 +46,16 @@ class RetriesExhausted(LLMError):
 class OutputParseError(LLMError):
     """The model's reply never validated against the requested schema.
 
-    ``raw`` holds the last reply text so callers can show or store it.
+    ``raw`` holds the last reply text so callers can show or store it; ``usage`` (the
+    LLM layer's Usage, or None) and ``cost_usd`` account for the calls spent trying.
     """
 
-    def __init__(self, message: str, raw: str = "") -> None:
+    def __init__(self, message: str, raw: str = "", *, usage: object = None, cost_usd: float = 0.0, calls: int = 0) -> None:
         super().__init__(message)
         self.raw = raw
+        self.usage = usage
+        self.cost_usd = cost_usd
+        self.calls = calls
 
 
 class BudgetExceeded(LLMError):

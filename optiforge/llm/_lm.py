@@ -233,6 +233,9 @@ class LM:
         raise OutputParseError(
             f"{self.model} did not produce a valid {schema.__name__} in {rounds} attempts: {problem}",
             raw=reply.text,
+            usage=usage,
+            cost_usd=cost,
+            calls=rounds,
         )
 
     async def _call_once(
