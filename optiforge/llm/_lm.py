@@ -200,7 +200,7 @@ class LM:
         convo = msgs
         rounds = self.parse_retries + 1
         problem = ""
-        reply: Reply | None = None
+        last_text = ""
         for attempt in range(1, rounds + 1):
             reply, hit = await self._call_once(convo, call_params, schema, sj, sample, use_cache)
             original = original + reply.usage
@@ -210,6 +210,7 @@ class LM:
                 all_hits = False
                 usage = usage + reply.usage
                 cost += reply.cost_usd
+            last_text = reply.text
             try:
                 parsed = _structured.parse(reply.text, schema)
             except ValueError as exc:
@@ -229,10 +230,9 @@ class LM:
                 original_usage=original,
                 attempts=attempt,
             )
-        assert reply is not None
         raise OutputParseError(
             f"{self.model} did not produce a valid {schema.__name__} in {rounds} attempts: {problem}",
-            raw=reply.text,
+            raw=last_text,
             usage=usage,
             cost_usd=cost,
             calls=rounds,
