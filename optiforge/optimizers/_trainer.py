@@ -14,7 +14,7 @@ from typing import Any
 from optiforge.errors import BudgetExceeded, InputError
 from optiforge.graph import ExceptionNode, Node
 from optiforge.graph._module import atomic_write_text
-from optiforge.optimizers._base import Optimizer, Proposal
+from optiforge.optimizers._base import Optimizer
 
 Forward = Callable[[Any], Node | Awaitable[Node]]
 Feedback = Callable[[Any, Any], tuple[float, str] | Awaitable[tuple[float, str]]]
@@ -44,10 +44,11 @@ class Trainer:
     back-propagates the feedback, and updates. With a
     validation set the parameters are scored after every step; the best values are
     kept and restored at the end, and ``patience`` steps without improvement stop
-    the run. ``beam_width`` > 1 draws that many proposals per step (for optimizers
-    that support it), scores each on the validation set (or the minibatch) and keeps
-    the best of them and the unchanged values (a beam pruned back to its best member
-    after every step, so the optimizer's memory follows one trajectory). A spent
+    the run. ``beam_width`` = k > 1 runs beam search (for optimizers that support
+    it): the beam holds up to k optimizer states; each step every member draws k
+    proposals, each resulting state is scored on the validation set (or the
+    minibatch), and the best k of members and children form the next beam; the
+    parameters end each step at the beam's best. A spent
     LLM budget (:class:`BudgetExceeded`) ends the run cleanly with what was found. With ``checkpoint`` set, state is
     written atomically after every step and a new Trainer on the same file continues
     where a killed run stopped.
@@ -89,7 +90,7 @@ class Trainer:
         self.state: dict[str, Any] = {
             "epoch": 0, "batch": 0, "order": None, "step": 0, "best_score": None,
             "best_values": optimizer.values(), "since_best": 0, "history": [],
-            "rng": None, "seed": seed, "done": False, "stopped_early": False,
+            "rng": None, "seed": seed, "done": False, "stopped_early": False, "beam": None,
         }
 
     # ---- evaluation ---------------------------------------------------------------
@@ -212,50 +213,71 @@ class Trainer:
 
     async def _train_step(self, batch: list[Any]) -> dict[str, Any]:
         opt, st = self.optimizer, self.state
-        results = await asyncio.gather(*(self._run_one(x) for x in batch))
-        opt.zero_feedback()
-        for out, score, text in results:
-            out.backward(text, score=score)
-        train_score = sum(s for _, s, _ in results) / len(results)
         if self.beam_width > 1 and opt.supports_beam:
-            proposal = await self._beam(batch)
-        else:
-            proposal = await opt.propose()
+            return await self._beam_step(batch)
+        train_score = await self._feedback_on(batch)
+        proposal = await opt.propose()
         applied = opt.apply(proposal)
-        opt.zero_feedback()
         record: dict[str, Any] = {"step": st["step"], "train_score": train_score,
                                   "updated": sorted(applied), "rejected": len(proposal.rejected),
                                   "calls": proposal.calls, "prompt_tokens": proposal.prompt_tokens}
         if self.val:
-            val_score = await self.evaluate(self.val)
-            record["val_score"] = val_score
-            if st["best_score"] is None or val_score > st["best_score"]:
-                st["best_score"], st["best_values"], st["since_best"] = val_score, opt.values(), 0
-            else:
-                st["since_best"] += 1
+            self._track_best(await self.evaluate(self.val), record)
         else:
             st["best_values"] = opt.values()
             st["best_score"] = train_score
         return record
 
-    async def _beam(self, batch: list[Any]) -> Proposal:
-        opt = self.optimizer
-        proposals = await asyncio.gather(*(opt.propose(sample=i) for i in range(self.beam_width)))
+    async def _feedback_on(self, batch: list[Any]) -> float:
+        """Run the minibatch, back-propagate its feedback; returns its mean score."""
+        results = await asyncio.gather(*(self._run_one(x) for x in batch))
+        self.optimizer.zero_feedback()
+        for out, score, text in results:
+            out.backward(text, score=score)
+        return sum(s for _, s, _ in results) / len(results)
+
+    def _track_best(self, val_score: float, record: dict[str, Any]) -> None:
+        st = self.state
+        record["val_score"] = val_score
+        if st["best_score"] is None or val_score > st["best_score"]:
+            st["best_score"], st["best_values"], st["since_best"] = val_score, self.optimizer.values(), 0
+        else:
+            st["since_best"] += 1
+
+    async def _beam_step(self, batch: list[Any]) -> dict[str, Any]:
+        """Expand every beam member by ``beam_width`` proposals; keep the best ``beam_width`` states.
+
+        A member is a full optimizer state (values and memory), so each branch keeps
+        its own history; members stay eligible, so the beam's best never gets worse.
+        """
+        opt, st = self.optimizer, self.state
         judge = self.val or batch
-        base = opt.values()
-        best_p, best_s = Proposal(), await self.evaluate(judge)
-        for p in proposals:
-            if not p.updates:
-                continue
-            opt.set_values({**base, **p.updates})
-            s = await self.evaluate(judge)
-            opt.set_values(base)
-            if s > best_s:
-                best_p, best_s = p, s
-        # report every call made, whichever proposal won
-        best_p.calls = sum(p.calls for p in proposals)
-        best_p.prompt_tokens = sum(p.prompt_tokens for p in proposals)
-        best_p.completion_tokens = sum(p.completion_tokens for p in proposals)
-        if all(best_p is not p for p in proposals):
-            best_p.rejected = [r for p in proposals for r in p.rejected]
-        return best_p
+        if not st.get("beam"):
+            st["beam"] = [{"state": opt.state_dict(), "score": await self.evaluate(judge)}]
+        candidates = list(st["beam"])
+        record: dict[str, Any] = {"step": st["step"], "calls": 0, "prompt_tokens": 0, "rejected": 0}
+        train_scores = []
+        for member in st["beam"]:
+            opt.load_state_dict(member["state"])
+            train_scores.append(await self._feedback_on(batch))
+            proposals = await asyncio.gather(*(opt.propose(sample=i) for i in range(self.beam_width)))
+            for p in proposals:
+                record["calls"] += p.calls
+                record["prompt_tokens"] += p.prompt_tokens
+                record["rejected"] += len(p.rejected)
+                opt.load_state_dict(member["state"])
+                if not opt.apply(p):
+                    continue
+                candidates.append({"state": opt.state_dict(), "score": await self.evaluate(judge)})
+        candidates.sort(key=lambda c: c["score"], reverse=True)  # stable: earlier members win ties
+        st["beam"] = candidates[: self.beam_width]
+        best = st["beam"][0]
+        opt.load_state_dict(best["state"])
+        record["train_score"] = sum(train_scores) / len(train_scores)
+        record["updated"] = sorted(k for k, v in opt.values().items()
+                                   if v != st["best_values"].get(k))
+        if self.val:
+            self._track_best(best["score"], record)
+        else:
+            st["best_values"], st["best_score"] = opt.values(), best["score"]
+        return record

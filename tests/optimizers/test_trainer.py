@@ -194,3 +194,23 @@ def test_spent_budget_ends_the_run_cleanly(tmp_path):
     assert result.stop_reason == "budget" and result.steps == 1
     assert prompt.value == "Answer: alpha beta" and result.best_score == 1.0
     assert json.loads((tmp_path / "ck.json").read_text())["trainer"]["step"] == 1
+
+
+def test_beam_keeps_width_states_across_steps(tmp_path):
+    prompt = Parameter("Answer:", name="prompt")
+    queue = ["Answer: alpha", "worse",  # step 1, from the start state
+             "Answer: alpha beta", "x",  # step 2, from the best member ("Answer: alpha")
+             "y", "z"]  # step 2, from the second member ("Answer:")
+    lm = ScriptedLM(rules=[(lambda m: True,
+                            lambda m: json.dumps({"suggestion": {"prompt": queue.pop(0)}}))])
+    trainer = Trainer(OptoPrime([prompt], lm, memory_size=1), forward_with(prompt), feedback,
+                      TRAIN[:4], val=VAL, batch_size=2, beam_width=2, checkpoint=tmp_path / "ck.json")
+    result = trainer.run_sync()
+    assert [r["calls"] for r in result.history] == [2, 4]
+    beam = json.loads((tmp_path / "ck.json").read_text())["trainer"]["beam"]
+    assert [(m["state"]["values"]["prompt"], m["score"]) for m in beam] == [
+        ("Answer: alpha beta", 1.0), ("Answer: alpha", 0.5)]
+    assert prompt.value == "Answer: alpha beta" and result.best_score == 1.0
+    # each member carries its own memory: the child remembers its parent's step, the start state nothing
+    assert '#History\n1. values: {"prompt": "Answer:"}' in lm.calls[2][1]["content"]
+    assert "#History" not in lm.calls[4][1]["content"]
