@@ -8,6 +8,9 @@ refused suggestions are fed back on the next step. ``state_dict()`` /
 to subscribers.
 """
 
+from typing import Any
+
+from optiforge.errors import ConfigError
 from optiforge.optimizers._base import Optimizer, OptimizerEvent, Proposal, Rejection
 from optiforge.optimizers._evoprompt import EvoPrompt
 from optiforge.optimizers._opro import OPRO
@@ -24,6 +27,19 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "evoprompt": EvoPrompt,
 }
 
+
+
+def create(name: str, parameters: Any, lm: Any, **options: Any) -> Optimizer:
+    """Build an optimizer by its method name (``optoprime``, ``textgrad``/``tgd``, ``opro``, ``evoprompt``)."""
+    cls = OPTIMIZERS.get(name.lower())
+    if cls is None:
+        raise ConfigError(f"unknown optimizer {name!r}; choose one of {', '.join(sorted(OPTIMIZERS))}")
+    try:
+        return cls(parameters, lm, **options)
+    except TypeError as exc:
+        raise ConfigError(f"bad options for optimizer {name!r}: {exc}") from None
+
+
 __all__ = [
     "OPRO",
     "OPTIMIZERS",
@@ -37,4 +53,5 @@ __all__ = [
     "TextGrad",
     "TrainResult",
     "Trainer",
+    "create",
 ]

@@ -176,3 +176,15 @@ def test_shared_notes_listed_once_and_subscriber_errors_do_not_stop_steps():
     assert "#Constraints\nr0, r1, r2: one rule\n" in lm.calls[0][1]["content"]
     assert any(e.kind == "subscriber_error" for e in opt.events)
     assert opt.step_count == 1
+
+
+def test_create_by_method_name():
+    from optiforge.errors import ConfigError
+    from optiforge.optimizers import TextGrad, create
+
+    ins, temp = make()
+    assert isinstance(create("tgd", [ins, temp], ScriptedLM([]), momentum=1), TextGrad)
+    with pytest.raises(ConfigError, match="unknown optimizer 'adam'"):
+        create("adam", [ins], ScriptedLM([]))
+    with pytest.raises(ConfigError, match="bad options"):
+        create("opro", [ins], ScriptedLM([]), momentum=3)
