@@ -49,8 +49,9 @@ def solve(file: Path | None, text: str | None, model: str | None, api_base: str 
         return
     from optiforge.solvers.io import from_file
 
-    model = from_file(file)
-    _report(_run(model, backend, time_limit), as_json, show_log)
+    assert file is not None
+    loaded = from_file(file)
+    _report(_run(loaded, backend, time_limit), as_json, show_log)
 
 
 def _run(model: Any, backend: str, time_limit: float | None) -> Any:

@@ -116,10 +116,10 @@ class Compiler:
         """Evaluate a filter condition to a boolean mask."""
         if isinstance(node, ast.BoolOp):
             masks = [self.truth(v, env, n) for v in node.values]
-            op = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+            combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
             out = masks[0]
             for m in masks[1:]:
-                out = op(out, m)
+                out = combine(out, m)
             return out
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return ~self.truth(node.operand, env, n)
@@ -146,7 +146,7 @@ class Compiler:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
                 return np.full(n, node.value)
-            return np.full(n, float(node.value))
+            return np.full(n, float(node.value))  # type: ignore[arg-type]
         if isinstance(node, ast.Name):
             return self._name(node.id, env, n)
         if isinstance(node, ast.Subscript):

@@ -53,8 +53,8 @@ def build_pyomo(analysis: Analysis, data: ModelData, sense: str) -> Any:
         ev.where = f"constraint {pc.name!r}"
         clist = pyo.ConstraintList()
         m.add_component(_unique(m, safe_name(pc.name)), clist)
-        b = pc.binding
-        for env in ev.bindings(b.names, b.sets, b.condition):
+        bd = pc.binding
+        for env in ev.bindings(bd.names, bd.sets, bd.condition):
             sides = ev.compare(pc.tree, env)
             if len(sides) == 3:
                 lo_v, mid, hi_v = sides if pc.ops[0] == "<=" else sides[::-1]

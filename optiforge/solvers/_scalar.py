@@ -80,7 +80,7 @@ class Scalar:
 
     def eval(self, node: ast.expr, env: dict[str, Any]) -> Any:
         if isinstance(node, ast.Constant):
-            return node.value if isinstance(node.value, str) else float(node.value)
+            return node.value if isinstance(node.value, str) else float(node.value)  # type: ignore[arg-type]
         if isinstance(node, ast.Name):
             name = node.id
             if name in env:

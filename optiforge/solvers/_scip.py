@@ -9,7 +9,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -90,10 +90,10 @@ def _solve(analysis: Analysis, data: ModelData, sense: str, time_limit: float | 
         broken: list[str] = []
         for pc in analysis.constraints:
             ev.where = f"constraint {pc.name!r}"
-            b = pc.binding
-            for k, env in enumerate(ev.bindings(b.names, b.sets, b.condition)):
+            bd = pc.binding
+            for k, env in enumerate(ev.bindings(bd.names, bd.sets, bd.condition)):
                 sides = ev.compare(pc.tree, env)
-                label = pc.name if not b.names else f"{pc.name}[{', '.join(repr(env[n]) if isinstance(env[n], str) else str(env[n]) for n in b.names)}]"
+                label = pc.name if not bd.names else f"{pc.name}[{', '.join(repr(env[n]) if isinstance(env[n], str) else str(env[n]) for n in bd.names)}]"
                 for lhs, op, rhs in _pairs(sides, pc.ops):
                     if isinstance(lhs, float) and isinstance(rhs, float):
                         if not _holds(lhs, op, rhs):
@@ -103,7 +103,7 @@ def _solve(analysis: Analysis, data: ModelData, sense: str, time_limit: float | 
                     m.addCons(cons, name=f"c{len(broken)}_{k}_{pc.name}"[:200])
         ev.where = "objective"
         obj = ev.eval(analysis.objective, {})
-        scip_sense = "maximize" if sense == "max" else "minimize"
+        scip_sense: Literal["minimize", "maximize"] = "maximize" if sense == "max" else "minimize"
         if isinstance(obj, float):
             m.setObjective(0, scip_sense)
             offset = obj

@@ -84,8 +84,8 @@ def verify(
     n_bad = 0
     for pc in a.constraints:
         ev.where = f"constraint {pc.name!r}"
-        b = pc.binding
-        for env in ev.bindings(b.names, b.sets, b.condition):
+        bd = pc.binding
+        for env in ev.bindings(bd.names, bd.sets, bd.condition):
             sides = [float(s) for s in ev.compare(pc.tree, env)]
             amount = 0.0
             scaled = 0.0
@@ -103,7 +103,7 @@ def verify(
             worst = max(worst, amount)
             if scaled > tol:
                 n_bad += 1
-                label = pc.name if not b.names else f"{pc.name}[{', '.join(_lab(env[n]) for n in b.names)}]"
+                label = pc.name if not bd.names else f"{pc.name}[{', '.join(_lab(env[n]) for n in bd.names)}]"
                 viols.append(Violation(where=label, amount=amount))
     viols.sort(key=lambda v: -v.amount)
 
