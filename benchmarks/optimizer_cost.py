@@ -256,7 +256,7 @@ def main() -> int:
         if "wall" in trace and "wall" in tgref:
             line += (f"; wall OptoPrime/Trace {op['wall'] / trace['wall']:.2f}x, "
                      f"TGD/TextGrad {tgd['wall'] / tgref['wall']:.2f}x")
-        print(line)
+        print(line + ("" if measured_ref else "  [vs QUOTED reference numbers]"))
         checks = [op["calls"] <= 1, tgd["calls"] <= n + 1, tgd["tokens"] <= 0.6 * tgref["tokens"]]
         if n == 20:
             checks.append(op["tokens"] <= trace["tokens"])
