@@ -94,7 +94,8 @@ class FormulateAgent:
     bounds formulate attempts per sample; ``samples`` > 1 turns on self-consistency
     (independent samples, majority vote on the objective); ``understand`` adds an analysis
     call before modelling; ``few_shot`` prepends that many worked examples; ``temperature``
-    defaults to 0 for one sample and 0.7 for several. ``prompts`` are trainable.
+    defaults to 0 for one sample and 0.7 for several. ``prompts`` are trainable. ``seed``
+    picks which samples are drawn (each seed its own, reproducible through the cache).
     """
 
     def __init__(
@@ -108,6 +109,7 @@ class FormulateAgent:
         few_shot: int = 0,
         time_limit: float = 60.0,
         prompts: FormulatePrompts | None = None,
+        seed: int = 0,
     ) -> None:
         if max_rounds < 1 or samples < 1:
             raise ValueError("max_rounds and samples must be at least 1")
@@ -119,6 +121,8 @@ class FormulateAgent:
         self.few_shot = few_shot
         self.time_limit = time_limit
         self.prompts = prompts or FormulatePrompts()
+        # Seeds select disjoint sample indices, so repeated runs draw fresh (cached) samples.
+        self.seed = seed
         self._graph: Any = None
 
     # -- public API ---------------------------------------------------------------------
@@ -127,7 +131,8 @@ class FormulateAgent:
         """Solve one word problem; ``queried`` lists the labels to answer (default: objective)."""
         labels = list(queried) if queried else [OBJECTIVE]
         t0 = time.perf_counter()
-        runs = await asyncio.gather(*(self._attempt(text, labels, i) for i in range(self.samples)))
+        first = self.seed * self.samples
+        runs = await asyncio.gather(*(self._attempt(text, labels, first + i) for i in range(self.samples)))
         result = _vote(runs) if self.samples > 1 else runs[0]
         result.steps.append({"step": "done", "status": result.status, "seconds": round(time.perf_counter() - t0, 4)})
         return result

@@ -44,7 +44,7 @@ class FormulateMethod:
         from optiforge.bench import CellOutcome
 
         queried = [g.label for g in problem.gold] or [OBJECTIVE]
-        agent = FormulateAgent(ctx.lm, **self.options)
+        agent = FormulateAgent(ctx.lm, seed=ctx.seed, **self.options)
         result = await agent.arun(problem.text, queried=queried)
         for step in result.steps:
             ctx.record(step)

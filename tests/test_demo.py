@@ -1,0 +1,60 @@
+"""`optiforge demo`: the whole pipeline, replayed offline and against a loopback live model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from optiforge.cli import main
+from optiforge.datasets import find
+
+pytestmark = pytest.mark.skipif(find("optibench") is None, reason="OptiBench data not available (optiforge datasets fetch optibench)")
+
+
+def test_demo_replays_offline_and_writes_report_and_plots(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "REPLAY" in err and "not a live model" in err
+    assert "9/10 correct" in err  # item 16's gold is beaten by a feasible plan
+    report = (out / "report" / "report.md").read_text()
+    assert "REPLAYED RUN" in report
+    assert "| optibench | formulate | optiforge-demo-replay | 10 | 0 | abs_tol | 90.0 |" in report
+    for png in ("accuracy.png", "cost_vs_accuracy.png", "errors.png"):
+        assert (out / "report" / png).stat().st_size > 5_000
+    # A second run resumes: every cell is already in the store.
+    assert main(["demo", "--out", str(out)]) == 0
+    assert "9/10 correct" in capsys.readouterr().err
+
+
+def test_demo_replay_matches_the_current_prompts():
+    """The shipped replay file must answer every call the agent makes today."""
+    from optiforge.demo import REPLAY
+
+    lines = REPLAY.read_text().splitlines()
+    assert len(lines) == 13
+    assert all(json.loads(line)["model"] == "optiforge-demo-replay" for line in lines)
+
+
+def test_demo_with_a_live_model_on_loopback(tmp_path, capsys):
+    from optiforge.demo import RESPONSES
+    from optiforge.llm.fakeserver import FakeOpenAIServer
+
+    items = json.loads(RESPONSES.read_text())["items"]
+    from optiforge.datasets import load
+
+    texts = {p.id.split("/")[-1]: p.text for p in load("optibench", ids=[str(i["index"]) for i in items])}
+    finals = {texts[str(i["index"])]: i["replies"][-1] for i in items}
+
+    def reply(body: dict) -> str:
+        convo = " ".join(m["content"] for m in body["messages"])
+        return next(r for text, r in finals.items() if text in convo)
+
+    with FakeOpenAIServer(reply=reply) as server:
+        code = main(["demo", "--out", str(tmp_path / "live"), "--model", "openai/local-test", "--api-base", server.base_url])
+        assert len(server.requests) == 10  # one call per problem: the final replies need no repair
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "REPLAY" not in err and "(live)" in err
+    assert "9/10 correct" in err
