@@ -38,8 +38,8 @@ OFFLINE_REPLIES = [
     {"code": "def solve(nums):\n    values = sorted(set(nums))\n    return values[-2] if len(values) > 1 else None\n"},
 ]
 HARNESS = """
-import json, sys
-tests = json.loads(sys.stdin.read())
+import json
+tests = json.loads(TESTS_JSON)
 results = []
 for args, expected in tests:
     try:
@@ -51,18 +51,18 @@ print(json.dumps(results))
 """
 
 
-def run_isolated(program: str, stdin: str, timeout_s: float = 10.0) -> tuple[bool, str, str]:
+def run_isolated(program: str, timeout_s: float = 10.0) -> tuple[bool, str, str]:
     """Run ``program`` in another process: the sandbox if available, else a plain subprocess."""
     try:
         from optiforge.sandbox import Limits, run
     except ImportError:
         try:
-            proc = subprocess.run([sys.executable, "-I", "-c", program], input=stdin, text=True,
+            proc = subprocess.run([sys.executable, "-I", "-c", program], text=True,
                                   capture_output=True, timeout=timeout_s)
         except subprocess.TimeoutExpired:
             return False, "", f"timed out after {timeout_s:g} s"
         return proc.returncode == 0, proc.stdout, proc.stderr
-    result = run(program, stdin=stdin, limits=Limits(cpu_s=timeout_s, wall_s=2 * timeout_s, memory_mb=512))
+    result = run(program, limits=Limits(cpu_s=timeout_s, wall_s=2 * timeout_s, memory_mb=512))
     detail = result.stderr if result.limit == "none" else f"stopped by the {result.limit} limit"
     return result.ok, result.stdout, detail
 
@@ -70,7 +70,7 @@ def run_isolated(program: str, stdin: str, timeout_s: float = 10.0) -> tuple[boo
 @bundle
 def run_tests(code: str) -> list[dict]:
     """Run the unit tests against the candidate code in a separate, sandboxed process."""
-    ok, out, err = run_isolated(code + "\n" + HARNESS, json.dumps(TESTS))
+    ok, out, err = run_isolated(code + "\n" + HARNESS.replace("TESTS_JSON", repr(json.dumps(TESTS))))
     if not ok:
         raise RuntimeError(f"the program failed: {err.strip()[-500:]}")
     return json.loads(out)
