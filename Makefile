@@ -1,4 +1,5 @@
-# Two commands set everything up: `make demo` and `make test`. Both bootstrap .venv from uv.lock.
+# Two commands set everything up: `make demo` and `make test`. Both bootstrap .venv from uv.lock
+# (with the ray extra, so the Ray executor is tested; a plain `pip install optiforge` stays lean).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -24,7 +25,7 @@ system-deps:
 
 $(STAMP): pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv || pip install --quiet --user uv
-	@UV=$$(command -v uv || echo "python3 -m uv"); $$UV sync --frozen --quiet
+	@UV=$$(command -v uv || echo "python3 -m uv"); $$UV sync --frozen --quiet --extra ray
 	@touch $(STAMP)
 
 demo: setup
