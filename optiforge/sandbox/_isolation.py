@@ -96,7 +96,36 @@ def dropper_argv(uid: int | None) -> list[str]:
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         return []
-    return [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    # Changing credentials clears the parent-death signal, so a second setpriv sets it
+    # again once the uid has changed.
+    return [
+        setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+        setpriv, "--pdeathsig=KILL", "--",
+    ]
+
+
+_GUARD = (
+    'u=$1; shift; '
+    'trap \'"$0" --reuid="$u" --regid="$u" --clear-groups -- kill -KILL -1; exit 137\' TERM; '
+    # Asynchronous commands get /dev/null as stdin, so hand the real one over on fd 3.
+    'exec 3<&0; "$@" <&3 3<&- & exec 3<&-; wait $!'
+)
+
+
+def die_with_us_argv(uid: int | None) -> list[str]:
+    """Prefix that ends the sandbox if the thread that started it dies.
+
+    A root-owned parent cannot deliver a parent-death signal to the program once it runs
+    as another uid, so a tiny shell guard gets SIGTERM when we die and then, as the run's
+    uid, kills every process of that uid (the uid is unique to this run). Without a uid
+    of our own, bubblewrap's --die-with-parent and ``setpriv --pdeathsig`` suffice.
+    """
+    setpriv, sh = shutil.which("setpriv"), shutil.which("sh")
+    if setpriv is None:
+        return []
+    if uid is None or sh is None:
+        return [setpriv, "--pdeathsig=KILL", "--"]
+    return [setpriv, "--pdeathsig=TERM", "--", sh, "-c", _GUARD, setpriv, str(uid)]
 
 
 def _ancestors(path: str) -> list[str]:

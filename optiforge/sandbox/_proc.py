@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import selectors
 import signal
@@ -27,12 +28,66 @@ class RawRun:
     killed_for: str | None  # "wall" or "output" when we killed it
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    # Not proc.kill(): Popen.send_signal polls first and would reap the child, losing rusage.
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(proc.pid, signal.SIGKILL)
+class _Child:
+    """The started command, and (under bubblewrap) the sandbox's pid 1."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], info_read: int | None) -> None:
+        self.proc = proc
+        self.info_read = info_read
+        self.sandbox_pid: int | None = None
+        self.killed = False
+
+    def _read_info(self) -> None:
+        if self.info_read is None or self.sandbox_pid is not None:
+            return
+        # bubblewrap writes its info before it runs the program, so this read is short.
+        sel = selectors.DefaultSelector()
+        sel.register(self.info_read, selectors.EVENT_READ)
+        data = b""
+        while sel.select(0.5):
+            chunk = os.read(self.info_read, 4096)
+            if not chunk:
+                break
+            data += chunk
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                self.sandbox_pid = int(json.loads(data)["child-pid"])
+                break
+        sel.close()
+
+    def kill(self) -> None:
+        """Kill the program: its namespace's pid 1 if known, else the process group."""
+        self.killed = True
+        self._read_info()
+        if self.sandbox_pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.sandbox_pid, signal.SIGKILL)
+            return
+        self.kill_group()
+
+    def kill_group(self) -> None:
+        """Kill the started command's process group and the command itself."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        # Not proc.kill(): Popen.send_signal polls first and would reap the child, losing rusage.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.proc.pid, signal.SIGKILL)
+
+    def reap(self, pidfd: int) -> tuple[int, Any]:
+        """wait4 the command; if it lingers after a kill, kill its whole group."""
+        if self.killed:
+            sel = selectors.DefaultSelector()
+            sel.register(pidfd, selectors.EVENT_READ)
+            if not sel.select(5.0):
+                self.kill_group()
+            sel.close()
+        _, status, rusage = os.wait4(self.proc.pid, 0)
+        return status, rusage
+
+    def close(self) -> None:
+        if self.info_read is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.info_read)
+            self.info_read = None
 
 
 def execute(
@@ -43,24 +98,36 @@ def execute(
     stdin: bytes | None,
     wall_s: float,
     output_bytes: int,
+    info_fd: tuple[int, int] | None = None,
 ) -> RawRun:
     """Start ``argv`` in its own session, feed ``stdin``, read both pipes incrementally.
 
     Kills the whole process group when the deadline passes or a stream exceeds
     ``output_bytes``; always reaps the child with wait4 so CPU time and peak memory of
-    the process tree are known.
+    the process tree are known. ``info_fd`` is a (read, write) pipe on which bubblewrap
+    reports the sandbox's pid 1: killing that pid tears down the whole PID namespace,
+    and bubblewrap exits only once every process in it is gone.
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        list(argv),
-        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(env),
-        cwd=cwd,
-        start_new_session=True,
-        close_fds=True,
-    )
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env),
+            cwd=cwd,
+            start_new_session=True,
+            close_fds=True,
+            pass_fds=(info_fd[1],) if info_fd else (),
+        )
+    except BaseException:
+        for fd in info_fd or ():
+            os.close(fd)
+        raise
+    child = _Child(proc, info_fd[0] if info_fd else None)
+    if info_fd:
+        os.close(info_fd[1])
     deadline = start + wall_s
     bufs: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
     truncated = {"stdout": False, "stderr": False}
@@ -84,13 +151,13 @@ def execute(
             timeout = deadline - time.perf_counter()
             if timeout <= 0:
                 killed_for = killed_for or "wall"
-                _kill_group(proc)
+                child.kill()
                 break
             # Once the program is gone, whatever still holds the pipes (in rlimits mode, a
             # detached child) gets a short idle window to flush, then the group is killed.
             events = sel.select(min(timeout, 0.1) if exited else timeout)
             if exited and not events:
-                _kill_group(proc)
+                child.kill()
                 break
             for key, _ in events:
                 what = key.data
@@ -122,21 +189,23 @@ def execute(
                     if len(chunk) > room:
                         truncated[what] = True
                         killed_for = "output"
-                        _kill_group(proc)
+                        child.kill()
                         open_pipes = 0
                         break
             if killed_for == "output":
                 break
-        _, status, rusage = os.wait4(proc.pid, 0)
+        status, rusage = child.reap(pidfd)
     except BaseException:
         # Interrupted (Ctrl-C, cancelled thread): never leave the program running.
-        _kill_group(proc)
+        child.kill()
+        child.kill_group()
         with contextlib.suppress(ChildProcessError):
             os.wait4(proc.pid, 0)
         raise
     finally:
         sel.close()
         os.close(pidfd)
+        child.close()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
                 with contextlib.suppress(OSError):

@@ -148,17 +148,21 @@ def sandboxed(
             os.chown(workdir, uid, uid)
         inside = iso.SANDBOX_WORKDIR if info.kind == "bwrap" else workdir
         prefix = iso.dropper_argv(uid) + iso.limiter_argv(limits, address_space=address_space)
+        info_fd: tuple[int, int] | None = None
         if info.kind == "bwrap":
-            prefix = iso.bwrap_argv(workdir, ro_dirs=ro_dirs, limits=limits, uid=uid) + prefix
+            info_fd = os.pipe()
+            bwrap = iso.bwrap_argv(workdir, ro_dirs=ro_dirs, limits=limits, uid=uid)
+            prefix = [bwrap[0], "--info-fd", str(info_fd[1]), *bwrap[1:], *prefix]
         elif info.kind == "unshare":
             prefix = iso.unshare_argv() + prefix
         raw = execute(
-            prefix + list(argv),
+            iso.die_with_us_argv(uid) + prefix + list(argv),
             env=base_env(inside, extra=env),
             cwd=workdir,
             stdin=stdin,
             wall_s=limits.wall_s,
             output_bytes=limits.output_bytes,
+            info_fd=info_fd,
         )
         if uid is not None and info.kind != "bwrap":
             _kill_uid(uid)
