@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from optiforge.cli import main
+from optiforge.config import get_settings
 from optiforge.llm.fakeserver import FakeOpenAIServer
 
 
@@ -28,6 +29,7 @@ def test_doctor_checks_the_configured_endpoint(monkeypatch, capsys):
         main(["doctor", "--json"])
         ok = _report(capsys)["model"]
         monkeypatch.setenv("OPTIFORGE_MODEL", "openai/not-served")
+        get_settings.cache_clear()
         main(["doctor", "--json"])
         wrong = _report(capsys)["model"]
     assert ok["level"] == "ok" and server.base_url in ok["detail"]
