@@ -246,6 +246,7 @@ def status_lines(store: Store, spec_hash: str | None = None) -> list[str]:
         correct = sum(1 for r in done if r.correct)
         errs = Counter(r.error_category or "other" for r in done if r.status != "answered")
         cost = sum(r.cost_usd for r in rows)
+        store.live_runs(s.spec_hash)  # marks runs whose process died as killed
         runs = store.runs(s.spec_hash)
         last = runs[-1] if runs else None
         flag = " REPLAYED" if s.replayed else ""

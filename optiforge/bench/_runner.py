@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import time
 from collections import Counter
@@ -17,7 +18,7 @@ from optiforge.bench._grid import Cell, expand_grid
 from optiforge.bench._methods import Method, make_method
 from optiforge.bench._spec import ExperimentSpec, ModelSpec
 from optiforge.bench._store import CellRow, Store
-from optiforge.errors import OptiforgeError
+from optiforge.errors import ConfigError, OptiforgeError
 
 if TYPE_CHECKING:
     from optiforge.datasets import Problem
@@ -242,8 +243,8 @@ async def run_experiment_async(
     try:
         return await _run(spec, st, cells, built, lm_factory, progress, retry_errors, t_start)
     except OptiforgeError as exc:
-        for run in st.runs(spec.spec_hash)[-1:]:
-            if run["status"] == "running":
+        for run in st.runs(spec.spec_hash):
+            if run["status"] == "running" and run["pid"] == os.getpid():
                 st.finish_run(run["run_id"], "error", str(exc))
         raise
     finally:
@@ -266,6 +267,11 @@ async def _run(
     h = spec.spec_hash
     spec_json = spec.model_dump(mode="json")
     replayed = spec.replayed
+    others = [r for r in st.live_runs(h) if r["pid"] != os.getpid()]
+    if others:
+        r = others[0]
+        raise ConfigError(f"spec {h} is already running (pid {r['pid']} on {r['host']}); wait for it, or stop it "
+                          "and rerun to resume")
     st.save_spec(h, spec.name, spec_json, replayed=replayed, total_cells=len(cells))
     done = st.finished_keys(h)
     if retry_errors:

@@ -171,6 +171,23 @@ def _from_sql(row: sqlite3.Row) -> CellRow:
     )
 
 
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (killed, not yet reaped by its parent) is not running.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
 @dataclass(frozen=True, slots=True)
 class SpecInfo:
     """A spec recorded in the store, with whether any of its runs replayed recorded responses."""
@@ -339,6 +356,24 @@ class Store:
         with self._lock:
             rows = self._conn.execute(q, (spec_hash,) if spec_hash else ()).fetchall()
         return [dict(r) for r in rows]
+
+    def live_runs(self, spec_hash: str) -> list[dict[str, Any]]:
+        """Runs of a spec still marked running whose process is alive on this host.
+
+        Runs marked running whose process is gone (killed) are marked ``killed`` on the way.
+        """
+        alive: list[dict[str, Any]] = []
+        host = socket.gethostname()
+        for run in self.runs(spec_hash):
+            if run["status"] != "running":
+                continue
+            if run["host"] != host:
+                alive.append(run)  # cannot tell from here; assume it runs
+            elif run["pid"] and _pid_alive(int(run["pid"])):
+                alive.append(run)
+            else:
+                self.finish_run(run["run_id"], "killed", "the process ended without closing its run")
+        return alive
 
     def counts(self) -> dict[str, int]:
         """Rows per status over the whole store."""

@@ -29,9 +29,13 @@ def _rows(store) -> list[tuple[str, str]]:
         return []
 
 
+def _start_cmd(server, mini_path, store, conc):
+    return [sys.executable, "-m", "optiforge", "bench", "run", "--dataset", str(mini_path), "--method", "direct",
+            "--model", "fake", "--api-base", server.base_url, "--store", str(store), "-j", str(conc), "--plain"]
+
+
 def _start(server, mini_path, store, conc=2):
-    cmd = [sys.executable, "-m", "optiforge", "bench", "run", "--dataset", str(mini_path), "--method", "direct",
-           "--model", "fake", "--api-base", server.base_url, "--store", str(store), "-j", str(conc), "--plain"]
+    cmd = _start_cmd(server, mini_path, store, conc)
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ), text=True)
 
 
@@ -57,6 +61,9 @@ def test_sigkill_mid_run_then_resume_loses_and_repeats_nothing(tmp_path, mini_pa
     with FakeOpenAIServer(latency_s=0.1, reply=reply_fn) as srv:
         proc = _start(srv, mini_path, store)
         _wait_rows(store, 8, proc)
+        # a second run of the same spec while the first is alive is refused
+        second = subprocess.run(_start_cmd(srv, mini_path, store, 2), capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2 and "is already running (pid" in second.stderr
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         before = {item for item, _ in _rows(store)}
@@ -75,6 +82,10 @@ def test_sigkill_mid_run_then_resume_loses_and_repeats_nothing(tmp_path, mini_pa
         assert all(per_item[i.rsplit("m", 1)[1]] == 1 for i in before)
         assert sum(per_item.values()) - 40 <= 2
         assert requests_before <= srv.count
+        con = sqlite3.connect(store)
+        statuses = [r[0] for r in con.execute("SELECT status FROM runs ORDER BY run_id")]
+        con.close()
+        assert statuses == ["killed", "finished"]
 
 
 @pytest.mark.slow

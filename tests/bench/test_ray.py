@@ -11,6 +11,7 @@ pytest.importorskip("ray")
 
 @pytest.mark.slow
 @pytest.mark.ray
+@pytest.mark.timeout(300)
 def test_ray_executor_tiny_grid_matches_local(tmp_path, fake_server, mini_path):
     base = {
         "datasets": [{"name": "mini", "path": str(mini_path), "limit": 4}],
