@@ -66,6 +66,8 @@ def run_text(text: str, *, queried: tuple[str, ...], lm_args: dict[str, Any], ag
     result = FormulateAgent(lm, **agent_args).run(_read_text(text), queried=list(queried) or None)
     if out is not None and result.formulation is not None:
         out.write_text(json.dumps(result.formulation, indent=2) + "\n", encoding="utf-8")
+    elif out is not None and result.code is not None:
+        out.write_text(result.code, encoding="utf-8")
     if as_json:
         click.echo(result.model_dump_json(indent=2, exclude=None if steps else {"steps"}))
     else:
@@ -88,6 +90,8 @@ def agent_options(fn: Any) -> Any:
         click.option("--temperature", type=float, default=None, help="Sampling temperature (default 0, or 0.7 with --samples > 1)."),
         click.option("--understand", is_flag=True, help="Ask for an analysis of the problem before the model."),
         click.option("--few-shot", type=click.IntRange(0, 2), default=0, help="Worked examples in the prompt."),
+        click.option("--mode", type=click.Choice(["formulation", "pyomo"]), default="formulation", show_default=True,
+                     help="formulation: a validated Formulation JSON; pyomo: Pyomo code, run only inside the sandbox."),
         click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="Solver seconds per solve."),
     ]):
         fn = opt(fn)
@@ -98,14 +102,14 @@ def agent_options(fn: Any) -> Any:
 @click.argument("text")
 @model_options
 @agent_options
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the final Formulation JSON here (solve it later with `optiforge solve`).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the final Formulation JSON (or, with --mode pyomo, the program) here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @click.option("--steps", is_flag=True, help="With --json: include every step (messages, formulations, solver logs).")
 def formulate(text: str, model: str | None, api_base: str | None, replay: Path | None, record: Path | None, no_cache: bool,
               queried: tuple[str, ...], rounds: int, samples: int, temperature: float | None, understand: bool, few_shot: int,
-              time_limit: float, out: Path | None, as_json: bool, steps: bool) -> None:
+              mode: str, time_limit: float, out: Path | None, as_json: bool, steps: bool) -> None:
     """Turn a word problem TEXT ("-" for stdin, @FILE for a file) into a verified model and answer."""
     run_text(text, queried=queried, as_json=as_json, out=out, steps=steps,
              lm_args={"model": model, "api_base": api_base, "replay": replay, "record": record, "no_cache": no_cache},
              agent_args={"max_rounds": rounds, "samples": samples, "temperature": temperature, "understand": understand,
-                         "few_shot": few_shot, "time_limit": time_limit})
+                         "few_shot": few_shot, "time_limit": time_limit, "mode": mode})

@@ -55,6 +55,10 @@ class FormulatePrompts(Module):
             _prompts.UNDERSTAND, "text", constraint=_needs("problem"),
             description="Optional first step: analyse the problem before modelling.",
         )
+        self.pyomo = Parameter(
+            _prompts.PYOMO, "text", constraint=_needs("problem", "queried"),
+            description="Pyomo-code mode: asks for build_model() and answers(m) in a python block.",
+        )
 
 
 class _State(TypedDict, total=False):
@@ -64,6 +68,7 @@ class _State(TypedDict, total=False):
     messages: list[dict[str, str]]
     round: int
     parsed: ModelAnswer | None
+    code: str | None
     result: Any
     verified: bool
     answers: dict[str, float]
@@ -92,7 +97,8 @@ class FormulateAgent:
 
     ``lm`` is any :class:`optiforge.llm.LM` (ScriptedLM/ReplayLM offline). ``max_rounds``
     bounds formulate attempts per sample; ``samples`` > 1 turns on self-consistency
-    (independent samples, majority vote on the objective); ``understand`` adds an analysis
+    (independent samples, majority vote on the objective); ``mode="pyomo"`` asks for Pyomo
+    code instead of a Formulation and runs it only inside the sandbox; ``understand`` adds an analysis
     call before modelling; ``few_shot`` prepends that many worked examples; ``temperature``
     defaults to 0 for one sample and 0.7 for several. ``prompts`` are trainable. ``seed``
     picks which samples are drawn (each seed its own, reproducible through the cache).
@@ -110,9 +116,13 @@ class FormulateAgent:
         time_limit: float = 60.0,
         prompts: FormulatePrompts | None = None,
         seed: int = 0,
+        mode: str = "formulation",
     ) -> None:
         if max_rounds < 1 or samples < 1:
             raise ValueError("max_rounds and samples must be at least 1")
+        if mode not in ("formulation", "pyomo"):
+            raise ValueError(f"unknown mode {mode!r}; use 'formulation' or 'pyomo'")
+        self.mode = mode
         self.lm = lm
         self.max_rounds = max_rounds
         self.samples = samples
@@ -199,11 +209,12 @@ class FormulateAgent:
             from optiforge.agents.formulate._examples import few_shot_block
 
             extra = few_shot_block(self.few_shot)
-        first = fill(p.formulate.value, problem=text.strip(), queried="\n".join(f"- {q}" for q in queried), extra=extra)
+        template = p.pyomo.value if self.mode == "pyomo" else p.formulate.value
+        first = fill(template, problem=text.strip(), queried="\n".join(f"- {q}" for q in queried), extra=extra)
         state: _State = {
             "text": text, "queried": queried, "sample": sample, "round": 0, "feedback": None, "category": None,
             "messages": [{"role": "system", "content": p.system.value}, {"role": "user", "content": first}],
-            "parsed": None, "result": None, "verified": False, "answers": {}, "steps": [], "usage": {},
+            "parsed": None, "code": None, "result": None, "verified": False, "answers": {}, "steps": [], "usage": {},
         }
         final = await self._compiled().ainvoke(state, {"recursion_limit": 8 * self.max_rounds + 8})
         return _to_result(final)
@@ -224,6 +235,8 @@ class FormulateAgent:
 
     async def _formulate(self, state: _State) -> dict[str, Any]:
         step: dict[str, Any] = {"step": "formulate", "round": state["round"], "request": state["messages"][-1]["content"]}
+        if self.mode == "pyomo":
+            return await self._write_code(state, step)
         try:
             comp = await self.lm.complete(state["messages"], schema=ModelAnswer, **self._params(state))
         except OutputParseError as exc:
@@ -243,9 +256,40 @@ class FormulateAgent:
         return {"parsed": parsed, "feedback": None, "category": None, "messages": messages,
                 "usage": _add_usage(state["usage"], comp, calls=comp.attempts), "steps": [*state["steps"], step]}
 
+    async def _write_code(self, state: _State, step: dict[str, Any]) -> dict[str, Any]:
+        from optiforge.agents.formulate._pyomo_code import extract_code
+
+        comp = await self.lm.complete(state["messages"], **self._params(state))
+        messages = [*state["messages"], {"role": "assistant", "content": comp.text}]
+        usage = _add_usage(state["usage"], comp)
+        code = extract_code(comp.text)
+        step.update(response=comp.text, cache_hit=comp.cache_hit, code=code)
+        if code is None:
+            return {"code": None, "feedback": "Your reply has no ```python block defining build_model() and answers(m).",
+                    "category": "parse", "messages": messages, "usage": usage, "steps": [*state["steps"], step]}
+        return {"code": code, "feedback": None, "category": None, "messages": messages, "usage": usage,
+                "steps": [*state["steps"], step]}
+
+    async def _run_code(self, state: _State) -> dict[str, Any]:
+        from optiforge.agents.formulate._pyomo_code import run_code
+
+        assert state["code"] is not None
+        res = await run_code(state["code"], time_limit=self.time_limit)
+        step = {"step": "solve", "round": state["round"], "status": res.status, "objective": res.objective,
+                "solver": "highs (pyomo, sandboxed)", "message": res.message, "stderr": res.stderr[-2000:]}
+        if res.status == "infeasible":
+            return self._fail(state, step, "The Pyomo model is infeasible. Check each constraint against the text (directions, units, numbers).", "infeasible", result=res)
+        if res.status == "unbounded":
+            return self._fail(state, step, "The Pyomo model is unbounded: a constraint or bound from the text is missing.", "unbounded", result=res)
+        if res.status != "optimal":
+            return self._fail(state, step, f"Running your code failed: {res.message}", "code", result=res)
+        return {"result": res, "feedback": None, "steps": [*state["steps"], step]}
+
     async def _solve(self, state: _State) -> dict[str, Any]:
         from optiforge.solvers.solve import solve
 
+        if self.mode == "pyomo":
+            return await self._run_code(state)
         parsed = state["parsed"]
         assert parsed is not None
         try:
@@ -269,6 +313,13 @@ class FormulateAgent:
     async def _verify(self, state: _State) -> dict[str, Any]:
         from optiforge.solvers.verify import verify
 
+        if self.mode == "pyomo":
+            res = state["result"]
+            ok = res.max_violation <= 1e-6
+            step = {"step": "verify", "round": state["round"], "ok": ok, "max_violation": res.max_violation, "where": res.violated}
+            if not ok:
+                return self._fail(state, step, f"The solution violates {res.violated} by {res.max_violation:.3g} (relative) when re-checked.", "verification", result=res)
+            return {"verified": True, "feedback": None, "steps": [*state["steps"], step]}
         parsed, res = state["parsed"], state["result"]
         assert parsed is not None and res is not None
         report = await asyncio.to_thread(verify, parsed.formulation, res)
@@ -281,6 +332,8 @@ class FormulateAgent:
     async def _extract(self, state: _State) -> dict[str, Any]:
         from optiforge.solvers.verify import evaluate
 
+        if self.mode == "pyomo":
+            return self._extract_reported(state)
         parsed, res = state["parsed"], state["result"]
         assert parsed is not None and res is not None
         by_label = {a.label: a for a in parsed.answers}
@@ -312,11 +365,31 @@ class FormulateAgent:
             return self._fail(state, step, "The requested answers could not be read off the solution: " + "; ".join(problems), "answer", result=res)
         return {"answers": answers, "feedback": None, "steps": [*state["steps"], step]}
 
+    def _extract_reported(self, state: _State) -> dict[str, Any]:
+        res = state["result"]
+        by_norm = {_norm_label(k): v for k, v in res.answers.items()}
+        answers: dict[str, float] = {}
+        problems: list[str] = []
+        for label in state["queried"]:
+            value = res.answers.get(label, by_norm.get(_norm_label(label)))
+            if value is None and label == OBJECTIVE:
+                value = res.objective
+            if value is None:
+                problems.append(f"answers(m) gave no finite value for {label!r}")
+            else:
+                answers[label] = float(value)
+        if res.objective is not None:
+            answers.setdefault(OBJECTIVE, float(res.objective))
+        step = {"step": "extract", "round": state["round"], "answers": answers, "problems": problems}
+        if problems:
+            return self._fail(state, step, "The requested answers could not be read off the solution: " + "; ".join(problems), "answer", result=res)
+        return {"answers": answers, "feedback": None, "steps": [*state["steps"], step]}
+
     async def _repair(self, state: _State) -> dict[str, Any]:
         msg = fill(self.prompts.repair.value, feedback=state["feedback"] or "")
         step = {"step": "repair", "round": state["round"], "category": state["category"], "feedback": state["feedback"]}
         return {"messages": [*state["messages"], {"role": "user", "content": msg}], "round": state["round"] + 1,
-                "feedback": None, "parsed": None, "result": None, "verified": False, "answers": {},
+                "feedback": None, "parsed": None, "code": None, "result": None, "verified": False, "answers": {},
                 "steps": [*state["steps"], step]}
 
     @staticmethod
@@ -333,7 +406,8 @@ def _to_result(state: dict[str, Any]) -> FormulateResult:
     common = dict(
         rounds=state.get("round", 0) + 1,
         formulation=parsed.formulation.model_dump(mode="json", by_alias=True) if parsed is not None else None,
-        solver=getattr(res, "solver", None),
+        code=state.get("code"),
+        solver="highs (pyomo, sandboxed)" if state.get("code") else getattr(res, "solver", None),
         solve_status=getattr(res, "status", None),
         prompt_tokens=int(usage.get("prompt_tokens", 0)),
         completion_tokens=int(usage.get("completion_tokens", 0)),

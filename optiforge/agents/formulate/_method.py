@@ -1,7 +1,8 @@
 """The benchmark runner's ``formulate`` method: the formulation agent on one Problem per cell.
 
 Spec modifiers: ``selfcons<K>`` (K samples, majority vote), ``rounds<K>`` (repair bound),
-``understand`` (analysis call first), ``fewshot<K>`` (K worked examples).
+``understand`` (analysis call first), ``fewshot<K>`` (K worked examples), ``pyomo`` (the
+model writes Pyomo code, run only inside the sandbox).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from optiforge.errors import ConfigError
 
 # Agent failure kinds -> the runner's error categories.
 _CATEGORY = {"parse": "parse", "validation": "validation", "infeasible": "infeasible", "unbounded": "unbounded",
-             "solver": "solver", "verification": "verification", "answer": "answer"}
+             "solver": "solver", "verification": "verification", "answer": "answer", "code": "code"}
 
 
 def _options(spec: Any) -> dict[str, Any]:
@@ -26,8 +27,10 @@ def _options(spec: Any) -> dict[str, Any]:
             opts[key] = int(m.group(2))
         elif mod == "understand":
             opts["understand"] = True
+        elif mod == "pyomo":
+            opts["mode"] = "pyomo"
         else:
-            raise ConfigError(f"method formulate does not take modifier {mod!r}; use selfcons<K>, rounds<K>, fewshot<K>, understand")
+            raise ConfigError(f"method formulate does not take modifier {mod!r}; use selfcons<K>, rounds<K>, fewshot<K>, understand, pyomo")
     if spec.argument:
         raise ConfigError(f"method formulate takes no argument (got {spec.argument!r})")
     return opts

@@ -37,3 +37,20 @@ numbers, and what exactly is asked. Be brief and precise.
 
 Problem:
 {problem}"""
+
+PYOMO = """Write a Pyomo model for the following problem, then say how to read each requested \
+quantity off the solution.
+
+Problem:
+{problem}
+
+Requested quantities (use exactly these labels):
+{queried}
+
+Reply with one ```python code block that defines two functions and nothing that runs on import:
+- build_model() -> a pyomo.environ.ConcreteModel with exactly one active Objective;
+- answers(m) -> a dict mapping each requested label to a number computed from the solved \
+model m (use pyomo.environ.value(...)).
+The harness solves the model with HiGHS (linear, integer and convex quadratic models). Use \
+Integer/Binary domains for counts. Do not read or write files, and do not call a solver yourself.
+{extra}"""

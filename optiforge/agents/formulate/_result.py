@@ -22,6 +22,7 @@ class FormulateResult(BaseModel):
     answers: dict[str, float] = Field(default_factory=dict)
     objective: float | None = None
     formulation: dict[str, Any] | None = None
+    code: str | None = Field(default=None, description="The Pyomo program, in mode='pyomo'.")
     solver: str | None = None
     solve_status: str | None = None
     verified: bool = False
