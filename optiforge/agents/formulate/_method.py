@@ -15,7 +15,7 @@ from optiforge.errors import ConfigError
 
 # Agent failure kinds -> the runner's error categories.
 _CATEGORY = {"parse": "parse", "validation": "validation", "infeasible": "infeasible", "unbounded": "unbounded",
-             "solver": "solver", "verification": "verification", "answer": "answer", "code": "code"}
+             "solver": "solver", "verification": "verification", "answer": "answer", "code": "sandbox"}
 
 
 def _options(spec: Any) -> dict[str, Any]:
