@@ -346,13 +346,22 @@ def _background_loop() -> asyncio.AbstractEventLoop:
     with _sync_lock:
         if _sync_loop is None or _sync_loop.is_closed():
             loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="optiforge-llm-sync", daemon=True).start()
+            thread = threading.Thread(target=_serve_loop, args=(loop,), name="optiforge-llm-sync", daemon=True)
+            thread.start()
             _sync_loop = loop
-            atexit.register(_stop_background_loop, loop)
+            atexit.register(_stop_background_loop, loop, thread)
         return _sync_loop
 
 
-def _stop_background_loop(loop: asyncio.AbstractEventLoop) -> None:
+def _serve_loop(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+
+
+def _stop_background_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
     async def cancel_all() -> None:
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for t in tasks:
@@ -363,6 +372,7 @@ def _stop_background_loop(loop: asyncio.AbstractEventLoop) -> None:
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(cancel_all(), loop).result(timeout=2)
         loop.call_soon_threadsafe(loop.stop)
+        thread.join(2)
 
 
 def _run_sync(coro: Any) -> Any:

@@ -8,7 +8,10 @@ from pydantic import BaseModel
 from optiforge.errors import AuthenticationError, BadRequestError
 from optiforge.llm import LM
 
-pytestmark = pytest.mark.slow  # importing litellm takes seconds
+pytestmark = [
+    pytest.mark.slow,  # importing litellm takes seconds
+    pytest.mark.filterwarnings("ignore::UserWarning:pydantic"),
+]
 
 
 class Answer(BaseModel):
