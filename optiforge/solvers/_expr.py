@@ -26,7 +26,7 @@ _BINDING = re.compile(r"^\s*([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)\s*$")
 
 def _normalize(text: str) -> str:
     text = text.replace("≤", "<=").replace("≥", ">=").replace("≠", "!=").replace("−", "-")
-    text = text.replace("×", "*").replace("·", "*")
+    text = text.replace("×", "*").replace("·", "*").replace("∈", " in ")
     return _SINGLE_EQ.sub("==", text)
 
 
@@ -41,8 +41,25 @@ def parse(text: str, where: str) -> ast.expr:
         raise FormulationError(f"{where}: syntax error in {text!r}: {exc.msg}") from None
     except (ValueError, MemoryError, RecursionError) as exc:
         raise FormulationError(f"{where}: cannot parse {text!r}: {exc}") from None
-    _whitelist(tree.body, where)
-    return tree.body
+    body = _FlattenSubscripts().visit(tree.body)
+    _whitelist(body, where)
+    return body
+
+
+class _FlattenSubscripts(ast.NodeTransformer):
+    """Read ``x[i][j]`` as ``x[i, j]`` (a common way of writing it)."""
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        inner = node.value
+        if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name):
+            first = inner.slice.elts if isinstance(inner.slice, ast.Tuple) else [inner.slice]
+            last = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return ast.copy_location(
+                ast.Subscript(value=inner.value, slice=ast.Tuple(elts=[*first, *last], ctx=ast.Load()), ctx=node.ctx),
+                node,
+            )
+        return node
 
 
 @dataclass(frozen=True)

@@ -40,12 +40,15 @@ def build_pyomo(analysis: Analysis, data: ModelData, sense: str) -> Any:
         m.add_component(name, v)
         comps[name] = v
 
+    # var data objects in position order, so a lookup is one numpy object-array index
+    grids = {
+        name: np.array(list(comps[name].values()), dtype=object).reshape(b.shape)
+        for name, b in data.blocks.items()
+        if b.sets
+    }
+
     def var(name: str, pos: tuple[int, ...]) -> Any:
-        if not pos:
-            return comps[name]
-        sets = data.blocks[name].sets
-        key = tuple(data.sets[s].elements[p] for s, p in zip(sets, pos, strict=True))
-        return comps[name][key if len(key) > 1 else key[0]]
+        return grids[name][pos] if pos else comps[name]
 
     ev = Scalar(data, var, funcs={"sqrt": _f(math.sqrt, pyo.sqrt), "exp": _f(math.exp, pyo.exp), "log": _f(math.log, pyo.log)}, summer=pyo.quicksum)
     m._optiforge_infeasible = []

@@ -178,14 +178,13 @@ class Scalar:
                 yield from self._gen(gen, comps[1:], e)
 
     def _positions(self, base: str, sets: tuple[str, ...], values: list[Any]) -> tuple[int, ...]:
+        # 2.0 finds the element 2 (equal floats and ints hash alike); text never matches a number
         out = []
         for k, (v, set_name) in enumerate(zip(values, sets, strict=True)):
-            if isinstance(v, float) and v.is_integer():
-                v = int(v)
             p = self.data.sets[set_name].pos.get(v)
-            if p is None or (isinstance(v, bool)):
+            if p is None:
                 raise self.fail(
-                    f"index {v!r} (position {k + 1} of {base}[...]) is not in set {set_name!r}; "
+                    f"index {_show(v)!r} (position {k + 1} of {base}[...]) is not in set {set_name!r}; "
                     "add a condition like 'if t > 1' or fix the index"
                 )
             out.append(p)
@@ -194,6 +193,10 @@ class Scalar:
     def _check_num(self, v: Any, node: ast.expr) -> None:
         if isinstance(v, str):
             raise self.fail(f"{ast.unparse(node)!r} is not a number (index values of a text set cannot do arithmetic)")
+
+
+def _show(v: Any) -> Any:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
 _CMP: dict[type, Callable[[Any, Any], bool]] = {

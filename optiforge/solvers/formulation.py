@@ -11,7 +11,15 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from optiforge.errors import FormulationError, InputError
 
@@ -20,6 +28,13 @@ Element = int | str
 # A parameter's value: a number, or a table nested by its index sets (dicts keyed by
 # element, or lists in set order).
 TableValue = Number | list[Any] | dict[str, Any]
+
+
+_DOMAINS = {
+    "real": "continuous", "reals": "continuous", "float": "continuous", "nonnegativereals": "continuous",
+    "int": "integer", "integers": "integer", "nonnegativeintegers": "integer",
+    "bool": "binary", "boolean": "binary", "binaries": "binary",
+}
 
 
 class SetDef(BaseModel):
@@ -83,6 +98,14 @@ class VariableDef(BaseModel):
     )
     description: str = Field(default="", description="What the variable decides, with units.")
 
+    @field_validator("domain", mode="before")
+    @classmethod
+    def _domain_synonyms(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            key = v.strip().lower()
+            return _DOMAINS.get(key, key)
+        return v
+
 
 class ObjectiveDef(BaseModel):
     """What to minimize or maximize."""
@@ -92,6 +115,14 @@ class ObjectiveDef(BaseModel):
     sense: Literal["min", "max"] = Field(description="'min' or 'max'.")
     expression: str = Field(description="e.g. 'sum(cost[i, j] * x[i, j] for i in Plants for j in Markets)'.")
     description: str = Field(default="", description="What the objective measures.")
+
+    @field_validator("sense", mode="before")
+    @classmethod
+    def _sense_synonyms(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            key = v.strip().lower()
+            return {"minimize": "min", "minimise": "min", "maximize": "max", "maximise": "max"}.get(key, key)
+        return v
 
 
 class ConstraintDef(BaseModel):

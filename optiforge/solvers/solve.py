@@ -142,6 +142,7 @@ def values_dict(data: ModelData, x: np.ndarray | dict[str, np.ndarray]) -> dict[
     out: dict[str, Any] = {}
     for name, b in data.blocks.items():
         seg = x[b.offset : b.offset + b.size] if isinstance(x, np.ndarray) else np.asarray(x[name]).reshape(-1)
+        seg = seg + 0.0  # -0.0 -> 0.0
         if not b.sets:
             out[name] = float(seg[0])
         else:

@@ -124,3 +124,16 @@ def test_json_schema_is_flat_and_has_for_key():
     d = Formulation.parse(M.transport())
     assert '"for":"i in Plants"' in d.to_json()
     assert Formulation.parse(d.to_json()) == d
+
+
+def test_common_spellings_are_accepted():
+    f = Formulation.parse({
+        "sets": [{"name": "I", "start": 1, "end": 2}],
+        "variables": [{"name": "x", "index": ["I", "I"], "domain": "Integer"}],
+        "objective": {"sense": "Maximize", "expression": "sum(x[i][j] for i in I for j in I)"},
+        "constraints": [{"name": "row", "for": "i ∈ I", "expression": "sum(x[i][j] for j in I) <= 3.5"}],
+    })
+    assert f.variables[0].domain == "integer" and f.objective.sense == "max"
+    r = solve(f)
+    assert r.objective == pytest.approx(6)
+    assert r.value("x", 1, 2) in (0.0, 3.0)
