@@ -22,7 +22,8 @@ def write_plots(groups: Sequence[Group], out: Path, *, replayed: bool = False) -
     import matplotlib.pyplot as plt
 
     files: list[Path] = []
-    labels = [f"{g.dataset}\n{g.method}\n{g.model}" for g in groups]
+    several = len({g.spec_hash for g in groups}) > 1
+    labels = [f"{g.dataset}\n{g.method}\n{g.model}" + (f"\n{g.spec_hash[:8]}" if several else "") for g in groups]
     acc = [100 * g.accuracy for g in groups]
     lo = [100 * (g.accuracy - g.ci()[0]) for g in groups]
     hi = [100 * (g.ci()[1] - g.accuracy) for g in groups]

@@ -29,12 +29,13 @@ def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
 
 @dataclass(slots=True)
 class Group:
-    """Aggregates of the finished cells of one (dataset, method, model)."""
+    """Aggregates of the finished cells of one (spec, dataset, method, model)."""
 
     dataset: str
     method: str
     model: str
     rule: str | None = None
+    spec_hash: str = ""
     n: int = 0
     correct: int = 0
     by_rule: Counter[str] = field(default_factory=Counter)
@@ -56,12 +57,17 @@ class Group:
 
 
 def aggregate(rows: Iterable[CellRow]) -> list[Group]:
-    """Group rows by (dataset, method, model); not-run cells are counted apart, not as wrong."""
-    groups: dict[tuple[str, str, str], Group] = {}
+    """Group rows by (spec, dataset, method, model); not-run cells are counted apart, not as wrong.
+
+    Specs stay apart because two specs may hold the same cell (a rerun with more seeds), and
+    counting it twice would narrow the intervals for nothing.
+    """
+    groups: dict[tuple[str, str, str, str], Group] = {}
     for r in rows:
-        g = groups.get((r.dataset, r.method, r.model))
+        gk = (r.spec_hash, r.dataset, r.method, r.model)
+        g = groups.get(gk)
         if g is None:
-            g = groups[(r.dataset, r.method, r.model)] = Group(r.dataset, r.method, r.model, r.rule)
+            g = groups[gk] = Group(r.dataset, r.method, r.model, r.rule, r.spec_hash)
         if r.status == "not_run":
             g.not_run += 1
             continue
@@ -75,7 +81,7 @@ def aggregate(rows: Iterable[CellRow]) -> list[Group]:
         g.latency_s += r.latency_s
         if r.status != "answered":
             g.errors[r.error_category or "other"] += 1
-    return sorted(groups.values(), key=lambda g: (g.dataset, g.method, g.model))
+    return sorted(groups.values(), key=lambda g: (g.dataset, g.method, g.model, g.spec_hash))
 
 
 def _pct(x: float) -> str:
@@ -92,13 +98,13 @@ def _rules(groups: Sequence[Group]) -> list[str]:
 def accuracy_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the accuracy table: own rule with CI, then every rule with CI."""
     rules = _rules(groups)
-    head = ["dataset", "method", "model", "n", "not_run", "rule", "accuracy_%", "ci95_low_%", "ci95_high_%"]
+    head = ["spec", "dataset", "method", "model", "n", "not_run", "rule", "accuracy_%", "ci95_low_%", "ci95_high_%"]
     for r in rules:
         head += [f"{r}_%", f"{r}_ci95_%"]
     out = []
     for g in groups:
         lo, hi = g.ci()
-        row = [g.dataset, g.method, g.model, str(g.n), str(g.not_run), g.rule or "", _pct(g.accuracy), _pct(lo), _pct(hi)]
+        row = [g.spec_hash[:8], g.dataset, g.method, g.model, str(g.n), str(g.not_run), g.rule or "", _pct(g.accuracy), _pct(lo), _pct(hi)]
         for r in rules:
             k = g.by_rule.get(r, 0)
             rlo, rhi = g.ci(k)
@@ -109,12 +115,12 @@ def accuracy_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
 
 def cost_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the mean tokens / cost / latency table."""
-    head = ["dataset", "method", "model", "n", "mean_prompt_tokens", "mean_completion_tokens", "mean_cost_usd",
+    head = ["spec", "dataset", "method", "model", "n", "mean_prompt_tokens", "mean_completion_tokens", "mean_cost_usd",
             "total_cost_usd", "mean_latency_s"]
     out = []
     for g in groups:
         n = max(g.n, 1)
-        out.append([g.dataset, g.method, g.model, str(g.n), f"{g.prompt_tokens / n:.1f}", f"{g.completion_tokens / n:.1f}",
+        out.append([g.spec_hash[:8], g.dataset, g.method, g.model, str(g.n), f"{g.prompt_tokens / n:.1f}", f"{g.completion_tokens / n:.1f}",
                     f"{g.cost_usd / n:.6f}", f"{g.cost_usd:.6f}", f"{g.latency_s / n:.3f}"])
     return head, out
 
@@ -122,8 +128,8 @@ def cost_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
 def failure_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
     """Header and rows of failures by category (cells without an answer)."""
     cats = sorted({c for g in groups for c in g.errors})
-    head = ["dataset", "method", "model", "n", *cats, "not_run"]
-    out = [[g.dataset, g.method, g.model, str(g.n), *(str(g.errors.get(c, 0)) for c in cats), str(g.not_run)] for g in groups]
+    head = ["spec", "dataset", "method", "model", "n", *cats, "not_run"]
+    out = [[g.spec_hash[:8], g.dataset, g.method, g.model, str(g.n), *(str(g.errors.get(c, 0)) for c in cats), str(g.not_run)] for g in groups]
     return head, out
 
 
@@ -134,7 +140,7 @@ def published_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]
     for ds in sorted({g.dataset for g in groups}):
         for g in (x for x in groups if x.dataset == ds):
             lo, hi = g.ci()
-            out.append([ds, f"ours: {g.method} / {g.model} (n={g.n})", f"{_pct(g.accuracy)} [{_pct(lo)}, {_pct(hi)}]",
+            out.append([ds, f"ours: {g.method} / {g.model} (spec {g.spec_hash[:8]}, n={g.n})", f"{_pct(g.accuracy)} [{_pct(lo)}, {_pct(hi)}]",
                         "this store", f"rule {g.rule}"])
         out.extend([ds, p.system, f"{p.accuracy:.1f}", p.citation,
                     p.note + ("" if p.number_checked else "; number not re-checked against the paper")]
@@ -309,10 +315,10 @@ def diff_lines(a: str, b: str, *, store: str | Path, rule: str | None = None) ->
     return lines
 
 
-def summary_by_group(rows: Sequence[CellRow]) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """Accuracy, interval and mean cost per (dataset, method, model), for API users."""
+def summary_by_group(rows: Sequence[CellRow]) -> dict[tuple[str, str, str, str], dict[str, Any]]:
+    """Accuracy, interval and mean cost per (spec, dataset, method, model), for API users."""
     return {
-        (g.dataset, g.method, g.model): {"n": g.n, "correct": g.correct, "accuracy": g.accuracy, "ci95": g.ci(),
+        (g.spec_hash, g.dataset, g.method, g.model): {"n": g.n, "correct": g.correct, "accuracy": g.accuracy, "ci95": g.ci(),
                                          "mean_cost_usd": g.cost_usd / g.n if g.n else 0.0, "errors": dict(g.errors),
                                          "not_run": g.not_run}
         for g in aggregate(rows)

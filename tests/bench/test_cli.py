@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 
 import pytest
@@ -36,6 +37,9 @@ def test_run_status_report_diff(tmp_path, fake_server, mini_path, capsys):
     assert "## Accuracy" in report and "REPLAYED" not in report
     for name in ("accuracy.png", "cost_vs_accuracy.png", "errors.png", "accuracy.csv"):
         assert (tmp_path / "rep" / name).stat().st_size > 0
+    acc = list(csv.DictReader((tmp_path / "rep" / "accuracy.csv").open()))
+    # two specs share the seed-0 cells; each is reported on its own, nothing counted twice
+    assert sorted((r["n"], r["accuracy_%"]) for r in acc) == [("12", "50.0"), ("6", "50.0")]
 
     hashes = [r[0] for r in sqlite3.connect(store).execute("SELECT spec_hash FROM specs ORDER BY created")]
     assert main(["bench", "diff", hashes[0], hashes[1], "--store", str(store)]) == 0

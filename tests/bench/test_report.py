@@ -73,7 +73,7 @@ def test_report_numbers_files_and_replay_label(store, tmp_path):
 
     md = (out / "report.md").read_text()
     assert "REPLAYED RUN" in md and "not from a live model" in md
-    assert "| optibench | direct | m | 10 | 2 | abs_tol | 70.0 | 39.7 | 89.2 |" in md
+    assert "| aaaaaaaa | optibench | direct | m | 10 | 2 | abs_tol | 70.0 | 39.7 | 89.2 |" in md
 
 
 def test_status_lines(store):
