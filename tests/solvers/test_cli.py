@@ -120,3 +120,25 @@ def test_help_documents_exit_codes(capsys):
     assert code == 0
     for fragment in ("10 infeasible", "11 unbounded", "12 time", "--time-limit", "--backend", "--json"):
         assert fragment in out
+
+
+def test_pyomo_model_file(tmp_path, capsys):
+    p = tmp_path / "m.py"
+    p.write_text(
+        "import pyomo.environ as pyo\n"
+        "model = pyo.ConcreteModel()\n"
+        "model.x = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, 7))\n"
+        "model.o = pyo.Objective(expr=3 * model.x, sense=pyo.maximize)\n"
+        "model.c = pyo.Constraint(expr=2 * model.x <= 9)\n"
+    )
+    code, out, _ = _run(capsys, str(p), "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["objective"] == pytest.approx(12) and payload["model_class"] == "MILP"
+
+
+def test_log_flag_prints_the_solver_log_to_stderr(tmp_path, capsys):
+    code, out, err = _run(capsys, _write(tmp_path, "t.json", M.transport()), "--log")
+    assert code == 0 and out.startswith("optimal")
+    assert "HiGHS" in err or "Presolv" in err or "Model" in err
+    code, out, err = _run(capsys, _write(tmp_path, "t.json", M.transport()))
+    assert err == ""
