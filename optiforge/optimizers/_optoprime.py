@@ -68,15 +68,17 @@ class OptoPrime(Optimizer):
             ("Code", "\n".join(call_line(g, n) for n in ops)),
             ("Operators", self._render_operators(ops)),
         ]
-        params: list[Parameter] = [n for n in g.roots if isinstance(n, Parameter) and id(n) in ours]
+        # every parameter of ours that any example used (the first graph may not use them all)
+        used = {id(p) for h in graphs for p in h.parameters}
+        params = [p for p in self.parameters if id(p) in used]
         sections.append(("Parameters", "\n".join(
-            f"({n.kind}) {g.name_of(n)} = {format_value(n.value)}" for n in params)))
+            f"({n.kind}) {self.names[n]} = {format_value(n.value)}" for n in params)))
         # parameters with the same description and constraint share one line
         notes: dict[str, list[str]] = {}
         for n in params:
             note = "; ".join(x for x in (n.description, n.constraint_text()) if x)
             if note:
-                notes.setdefault(note, []).append(g.name_of(n))
+                notes.setdefault(note, []).append(self.names[n])
         sections.append(("Constraints", "\n".join(
             f"{', '.join(names)}: {note}" for note, names in notes.items())))
         sections.append(("Inputs", "\n".join(

@@ -188,3 +188,15 @@ def test_create_by_method_name():
         create("adam", [ins], ScriptedLM([]))
     with pytest.raises(ConfigError, match="bad options"):
         create("opro", [ins], ScriptedLM([]), momentum=3)
+
+
+def test_parameters_used_only_by_later_examples_are_listed():
+    ins, temp = make()
+    other = Parameter("extra rule", name="rule")
+    ask(ins, temp, "a").backward("fb-a")
+    bundle(lambda r: r.upper(), name="shout")(other).backward("fb-b")
+    lm = ScriptedLM([reply(rule="better rule")])
+    OptoPrime([ins, temp, other], lm).step_sync()
+    user = lm.calls[0][1]["content"]
+    assert "(text) instructions = Be brief.\n(number) temperature = 0.5\n(text) rule = extra rule" in user
+    assert other.value == "better rule"
