@@ -92,7 +92,7 @@ class EvoPrompt(Optimizer):
         return rng.choices(members, weights=weights, k=1)[0]
 
     def best(self) -> dict[str, Any]:
-        """The best scored member so far (the population is kept sorted by nothing; this scans it)."""
+        """The best scored member so far (or the first member while none is scored)."""
         scored = [m for m in self.population if m["score"] is not None]
         return max(scored, key=lambda m: m["score"]) if scored else self.population[0]
 
