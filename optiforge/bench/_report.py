@@ -13,6 +13,7 @@ from typing import Any
 
 from optiforge.bench._published import published_for
 from optiforge.bench._store import CellRow, SpecInfo, Store
+from optiforge.bench._suspects import suspect_rows
 from optiforge.errors import InputError
 
 
@@ -172,7 +173,7 @@ def _select_specs(store: Store, spec_hash: str | None) -> list[SpecInfo]:
 
 
 def write_report(store: Store, out: str | Path, *, spec_hash: str | None = None, plots: bool = True) -> list[Path]:
-    """Write report.md, accuracy.csv, cost.csv, failures.csv, published.csv and PNG plots to ``out``."""
+    """Write report.md, accuracy.csv, cost.csv, failures.csv, published.csv, suspect_labels.csv and PNG plots to ``out``."""
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -187,6 +188,7 @@ def write_report(store: Store, out: str | Path, *, spec_hash: str | None = None,
         "cost": cost_rows(groups),
         "failures": failure_rows(groups),
         "published": published_rows(groups),
+        "suspect_labels": suspect_rows(specs, rows),
     }
     files: list[Path] = []
     for name, (head, body) in tables.items():
@@ -231,6 +233,12 @@ def write_report(store: Store, out: str | Path, *, spec_hash: str | None = None,
     md.append("Published results on the same data sets, for context: papers differ in answer rules, subsets and prompts.")
     md.append("")
     md.append(_md_table(*tables["published"]))
+    md.append("## Suspect labels")
+    md.append("")
+    md.append("Items where at least two independent cells (models, methods or seeds) reached the same solver-verified "
+              "objective and the gold disagrees: candidates for a wrong gold answer, to check by hand.")
+    md.append("")
+    md.append(_md_table(*tables["suspect_labels"]) if tables["suspect_labels"][1] else "None found (needs two or more verified cells per item).\n")
     if pngs:
         md.append("## Plots")
         md.append("")
