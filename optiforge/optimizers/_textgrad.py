@@ -30,6 +30,8 @@ class TextGrad(Optimizer):
     the output and the feedback; then a single update call that sees each
     parameter's value and critique (the feedback itself is not repeated) and
     returns new values as JSON. So a step makes at most N+1 calls for N parameters.
+    ``batch_updates=False`` sends one update call per parameter instead (2N calls,
+    TextGrad's original shape; each call sees one parameter and its critique).
     ``momentum`` > 0 shows that many past (value, critique) pairs per parameter in
     the update call.
     """
@@ -43,11 +45,13 @@ class TextGrad(Optimizer):
         *,
         objective: str | None = None,
         momentum: int = 0,
+        batch_updates: bool = True,
         value_limit: int = 600,
         llm_params: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(parameters, lm, objective=objective, llm_params=llm_params)
         self.momentum = momentum
+        self.batch_updates = batch_updates
         self.value_limit = value_limit
         self.past: dict[str, list[tuple[Any, str]]] = defaultdict(list)
 
@@ -133,15 +137,25 @@ class TextGrad(Optimizer):
         critiques = {self.names[p]: t.strip() for (p, _), t in zip(targets, texts, strict=True)}
         proposal.extra["critiques"] = critiques
         proposal.extra["before"] = {n: self.by_name[n].snapshot() for n in critiques}
-        text = await self.call(self.update_messages(critiques), proposal, sample=sample)
-        try:
-            obj = extract_object(text)
-            suggestion = suggestion_of(obj)
-        except ReplyError as exc:
-            proposal.rejected.append(Rejection("", str(exc)))
-            return proposal
-        proposal.reasoning = str(obj.get("reasoning", ""))
-        self.validate(suggestion, proposal)
+        groups = [critiques] if self.batch_updates else [{k: v} for k, v in critiques.items()]
+        replies = await asyncio.gather(*(
+            self.call(self.update_messages(group), proposal, sample=sample) for group in groups))
+        for group, text in zip(groups, replies, strict=True):
+            try:
+                obj = extract_object(text)
+                suggestion = suggestion_of(obj)
+            except ReplyError as exc:
+                proposal.rejected.append(Rejection("" if self.batch_updates else next(iter(group)),
+                                                   str(exc)))
+                continue
+            if not self.batch_updates:
+                for name in [k for k in suggestion if k not in group]:
+                    proposal.rejected.append(Rejection(
+                        name, "only the parameter under update may be changed in this call",
+                        suggestion.pop(name)))
+            if obj.get("reasoning"):
+                proposal.reasoning += str(obj["reasoning"]) + "\n"
+            self.validate(suggestion, proposal)
         return proposal
 
     def _commit(self, proposal: Proposal, applied: dict[str, Any]) -> None:

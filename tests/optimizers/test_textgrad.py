@@ -97,3 +97,21 @@ def test_wide_operator_call_is_elided_in_critiques():
     p3 = next(c for c in lm.calls if 'name="p3"' in c[1]["content"])[1]["content"]
     assert "combine0 = combine(parts3=p3, ... 5 other inputs)" in p3
     assert "p4" not in p3
+
+
+def test_per_parameter_updates_when_not_batched():
+    params = [Parameter(f"part {i}", name=f"p{i}") for i in range(2)]
+    combine(*params).backward("fb")
+
+    def update(messages):
+        name = messages[1]["content"].split('name="', 1)[1].split('"', 1)[0]
+        other = "p1" if name == "p0" else "p0"
+        return json.dumps({"suggestion": {name: f"new {name}", other: "sneaky"}})
+
+    lm = ScriptedLM(rules=[("You critique one parameter", "c"), ("You update the parameters", update)])
+    proposal = TextGrad(params, lm, batch_updates=False).step_sync()
+    assert proposal.calls == 4 and len(lm.calls) == 4  # 2 critiques + 2 updates
+    updates = [c[1]["content"] for c in lm.calls if "You update the parameters" in c[0]["content"]]
+    assert all(u.count("<PARAMETER") == 1 for u in updates)
+    assert [p.value for p in params] == ["new p0", "new p1"]
+    assert [r.reason for r in proposal.rejected] == ["only the parameter under update may be changed in this call"] * 2
