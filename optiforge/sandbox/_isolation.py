@@ -108,7 +108,7 @@ _GUARD = (
     'u=$1; shift; '
     'trap \'"$0" --reuid="$u" --regid="$u" --clear-groups -- kill -KILL -1; exit 137\' TERM; '
     # Asynchronous commands get /dev/null as stdin, so hand the real one over on fd 3.
-    'exec 3<&0; "$@" <&3 3<&- & exec 3<&-; wait $!'
+    'exec 3<&0; "$@" <&3 3<&- & exec 3<&-; wait $! 2>/dev/null'
 )
 
 

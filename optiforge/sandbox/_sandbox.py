@@ -43,7 +43,9 @@ def _classify(raw: RawRun, result: RunResult, limits: Limits) -> LimitName:
     if result.exit_code == 0 and result.signal is None:
         return "none"
     cpu_cap = max(1.0, float(int(limits.cpu_s + 0.999999)))
-    if result.signal in (signal.SIGKILL, signal.SIGXCPU) and result.cpu_s >= cpu_cap - 0.1:
+    # Under unshare a signal death shows as exit 1 (unshare cannot re-raise it), so a run
+    # that failed after using its whole CPU budget counts as stopped by the CPU limit.
+    if result.cpu_s >= cpu_cap - 0.1 and (result.signal in (None, signal.SIGKILL, signal.SIGXCPU)):
         return "cpu"
     if result.signal == signal.SIGXFSZ:
         return "filesize"
@@ -181,15 +183,18 @@ def _result(raw: RawRun, limits: Limits, kind: str, files: dict[str, bytes]) -> 
     else:
         status = os.WEXITSTATUS(raw.status)
         code = status
-        # bwrap and unshare report a child killed by signal N as exit status 128+N.
-        if kind != "rlimits" and 128 < status <= 128 + 64:
+        # bwrap, unshare and our guard shell report a child killed by signal N as 128+N.
+        if 128 < status <= 128 + 64:
             code, sig = None, status - 128
     ru = raw.rusage
+    stderr = raw.stderr.decode("utf-8", errors="replace")
+    if kind == "unshare":
+        stderr = stderr.replace("unshare: sigprocmask unblock failed: Invalid argument\n", "")
     result = RunResult(
         exit_code=code,
         signal=sig,
         stdout=raw.stdout.decode("utf-8", errors="replace"),
-        stderr=raw.stderr.decode("utf-8", errors="replace"),
+        stderr=stderr,
         stdout_truncated=raw.stdout_truncated,
         stderr_truncated=raw.stderr_truncated,
         wall_s=raw.wall_s,

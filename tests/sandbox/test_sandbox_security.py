@@ -234,3 +234,31 @@ def test_cli_contains_a_fork_bomb(marker, tmp_path, monkeypatch):
     assert time.monotonic() - t0 < 15
     assert proc.returncode in (124, 125)
     assert not _leftover(marker)
+
+
+def test_sandbox_dies_when_optiforge_is_killed(marker, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys\nfrom optiforge import sandbox\n"
+        "sandbox.run('import time\\nwhile True: time.sleep(1)', args=[sys.argv[1]], limits=sandbox.Limits(wall_s=30))\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script), marker])
+    try:
+        deadline = time.monotonic() + 20
+        while not _leftover(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _leftover(marker), "the sandboxed program never started"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(5)
+        deadline = time.monotonic() + 3
+        while _leftover(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _leftover(marker), "the sandbox outlived a killed optiforge"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
