@@ -56,7 +56,7 @@ def _raw(cost: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
 
 
 def transport(target: int, rng: np.random.Generator) -> Instance:
-    m = max(2, int(round((target / 4) ** 0.5)))
+    m = max(2, round((target / 4) ** 0.5))
     n = 2 * m
     supply = rng.integers(50, 100, m).astype(float) * n / m * 1.2
     demand = rng.integers(20, 60, n).astype(float)
@@ -86,13 +86,16 @@ def transport(target: int, rng: np.random.Generator) -> Instance:
 
 
 def assignment(target: int, rng: np.random.Generator) -> Instance:
-    n = max(2, int(round((target / 2) ** 0.5)))
+    # binary up to 1e5 nonzeros; at 1e6 HiGHS' MIP alone takes minutes, so the LP relaxation
+    # (integral anyway: the constraint matrix is totally unimodular) is timed instead
+    n = max(2, round((target / 2) ** 0.5))
+    integer = target < 5e5
     cost = rng.uniform(1, 100, (n, n)).round(1)
     f = Formulation.parse({
         "name": "assignment",
         "sets": [{"name": "W", "start": 1, "end": n}, {"name": "T", "start": 1, "end": n}],
         "parameters": [{"name": "c", "index": ["W", "T"], "value": cost.tolist()}],
-        "variables": [{"name": "a", "index": ["W", "T"], "domain": "binary"}],
+        "variables": [{"name": "a", "index": ["W", "T"], "domain": "binary" if integer else "continuous", "upper": 1}],
         "objective": {"sense": "min", "expression": "sum(c[w, t] * a[w, t] for w in W for t in T)"},
         "constraints": [
             {"name": "worker", "for": "w in W", "expression": "sum(a[w, t] for t in T) == 1"},
@@ -103,13 +106,13 @@ def assignment(target: int, rng: np.random.Generator) -> Instance:
     rows = np.concatenate([ii, n + jj])
     cols = np.concatenate([np.arange(n * n)] * 2)
     raw = _raw(cost.reshape(-1), rows, cols, np.ones(2 * n * n), np.ones(2 * n), np.ones(2 * n),
-               np.zeros(n * n), np.ones(n * n), "min", True)
-    return Instance("assignment MILP", 2 * n * n, f, raw)
+               np.zeros(n * n), np.ones(n * n), "min", integer)
+    return Instance("assignment MILP" if integer else "assignment LP", 2 * n * n, f, raw)
 
 
 def knapsack(target: int, rng: np.random.Generator) -> Instance:
     # one knapsack row plus a cardinality row per group of 10 items (at most 3 per group)
-    n = max(20, int(round(target / 2 / 10)) * 10)
+    n = max(20, round(target / 2 / 10) * 10)
     g = n // 10
     value = rng.integers(10, 100, n).astype(float)
     weight = rng.integers(5, 50, n).astype(float)
