@@ -75,7 +75,8 @@ class LM:
         settings = get_settings()
         self.model = model
         self.api_base = api_base if api_base is not None else settings.api_base
-        if api_key is None and settings.api_key is not None:
+        if api_key is None and settings.api_key is not None and self.api_base:
+            # OPTIFORGE_API_KEY belongs to api_base; hosted providers read their own variables.
             api_key = settings.api_key.get_secret_value()
         self.concurrency = int(concurrency or settings.concurrency)
         self.timeout_s = float(timeout_s if timeout_s is not None else settings.timeout_s)
@@ -135,9 +136,10 @@ class LM:
             raise ConfigError(
                 "no model configured: pass --model, set OPTIFORGE_MODEL, or put model = \"...\" in optiforge.toml"
             )
+        api_base = overrides.get("api_base") or s.api_base
         defaults: dict[str, Any] = {
-            "api_base": s.api_base,
-            "api_key": s.api_key.get_secret_value() if s.api_key is not None else None,
+            "api_base": api_base,
+            "api_key": s.api_key.get_secret_value() if s.api_key is not None and api_base else None,
             "concurrency": s.concurrency,
             "timeout_s": s.timeout_s,
             "max_retries": s.max_retries,

@@ -149,3 +149,29 @@ def test_sessions_survive_separate_event_loops(fake_server):
     lm = make(server)
     for _ in range(3):
         assert asyncio.run(lm.complete("q")).text == "x"
+
+
+def test_from_settings_uses_key_only_for_api_base(fake_server, monkeypatch):
+    server = fake_server(api_key="sk-from-settings", reply="authorized")
+    monkeypatch.setenv("OPTIFORGE_MODEL", "openai/m")
+    monkeypatch.setenv("OPTIFORGE_API_BASE", server.base_url)
+    monkeypatch.setenv("OPTIFORGE_API_KEY", "sk-from-settings")
+    monkeypatch.setenv("OPTIFORGE_CONCURRENCY", "3")
+    from optiforge.config import get_settings
+
+    get_settings.cache_clear()
+    lm = LM.from_settings(cache=False)
+    assert lm.backend_name == "openai" and lm.concurrency == 3
+    assert lm.complete_sync("q").text == "authorized"
+    assert "sk-from-settings" not in repr(lm)
+
+
+def test_settings_key_is_not_sent_to_hosted_providers(monkeypatch):
+    monkeypatch.setenv("OPTIFORGE_API_KEY", "sk-for-local-server")
+    from optiforge.config import get_settings
+
+    get_settings.cache_clear()
+    hosted = LM.from_settings(model="anthropic/claude-x", cache=False)
+    assert hosted.backend_name == "litellm"
+    assert hosted._backend._api_key is None
+    assert LM("anthropic/claude-x", cache=False)._backend._api_key is None
