@@ -20,7 +20,7 @@ from __future__ import annotations
 from optiforge.llm._cache import Cache
 from optiforge.llm._endpoint import EndpointStatus, check_endpoint
 from optiforge.llm._ledger import Ledger, LedgerTotals
-from optiforge.llm._lm import LM
+from optiforge.llm._lm import LM, run_sync
 from optiforge.llm._replay import ReplayLM, ReplayMissing
 from optiforge.llm._scripted import ScriptedLM, ScriptExhausted
 from optiforge.llm._types import Completion, Usage
@@ -38,4 +38,5 @@ __all__ = [
     "ScriptedLM",
     "Usage",
     "check_endpoint",
+    "run_sync",
 ]

@@ -377,10 +377,13 @@ def _stop_background_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thr
         thread.join(2)
 
 
-def _run_sync(coro: Any) -> Any:
+def run_sync(coro: Any) -> Any:
     """Run a coroutine to completion from sync code, on the shared background loop.
 
     A long-lived loop (rather than ``asyncio.run`` per call) keeps HTTP connections alive
     between sync calls and works even when the caller is itself inside a running loop.
     """
     return asyncio.run_coroutine_threadsafe(coro, _background_loop()).result()
+
+
+_run_sync = run_sync
