@@ -196,7 +196,7 @@ def test_prompts_are_trainable_parameters_with_placeholder_constraints():
 
     agent = FormulateAgent(ScriptedLM([]))
     names = [p.name for p in agent.prompts.parameters()]
-    assert names == ["system", "formulate", "repair", "understand"]
+    assert names == ["system", "formulate", "repair", "understand", "pyomo"]
     with pytest.raises(ConstraintError):
         agent.prompts.formulate.set("Solve it.")  # drops {problem} and {queried}
     assert "{problem}" in agent.prompts.formulate.value

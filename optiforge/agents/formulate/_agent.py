@@ -160,13 +160,25 @@ class FormulateAgent:
         """
         agent = self
 
-        @bundle(name="formulate_and_solve", description="Formulate the problem with the prompts, solve, verify, repair; return the answers.")
-        async def formulate_and_solve(system: str, formulate: str, repair: str, problem: str) -> dict[str, Any]:
+        @bundle(name="formulate_and_solve", description="Formulate the problem with the prompts (system; the modelling "
+                "template with {problem}/{queried}; the repair template with {feedback}), solve, verify, repair; return the answers.")
+        async def formulate_and_solve(system: str, template: str, repair: str, problem: str) -> dict[str, Any]:
             res = await agent.arun(problem, queried=queried)
             return {"status": res.status, "answers": res.answers, "error": res.error_message}
 
         p = self.prompts
-        return await formulate_and_solve(p.system, p.formulate, p.repair, text)
+        return await formulate_and_solve(p.system, self.template, p.repair, text)
+
+    @property
+    def template(self) -> Parameter:
+        """The modelling prompt this agent's mode uses."""
+        return self.prompts.pyomo if self.mode == "pyomo" else self.prompts.formulate
+
+    @property
+    def trainable(self) -> list[Parameter]:
+        """The prompts a run depends on (what an optimizer may change)."""
+        p = self.prompts
+        return [p.system, self.template, p.repair] + ([p.understand] if self.understand else [])
 
     # -- one sample: the LangGraph graph --------------------------------------------------
 
@@ -209,8 +221,7 @@ class FormulateAgent:
             from optiforge.agents.formulate._examples import few_shot_block
 
             extra = few_shot_block(self.few_shot)
-        template = p.pyomo.value if self.mode == "pyomo" else p.formulate.value
-        first = fill(template, problem=text.strip(), queried="\n".join(f"- {q}" for q in queried), extra=extra)
+        first = fill(self.template.value, problem=text.strip(), queried="\n".join(f"- {q}" for q in queried), extra=extra)
         state: _State = {
             "text": text, "queried": queried, "sample": sample, "round": 0, "feedback": None, "category": None,
             "messages": [{"role": "system", "content": p.system.value}, {"role": "user", "content": first}],
