@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "llm": ("optiforge.llm._cli:llm", "Talk to a model through optiforge's LLM layer (cache, cost, retries)."),
     "solve": ("optiforge.solvers._cli:solve", "Solve a model file (.json Formulation, .mps, .lp)."),
     "formulate": ("optiforge.agents._cli:formulate", "Turn an optimization word problem into a verified model and answer."),
+    "code-opt": ("optiforge.agents.code._cli:code_opt", "Make a program faster with an LLM, checked and timed in the sandbox."),
     "sandbox": ("optiforge.sandbox._cli:sandbox", "Run programs in the isolated, resource-limited sandbox."),
     "datasets": ("optiforge.datasets._cli:datasets", "List, inspect, check and fetch benchmark data sets."),
     "bench": ("optiforge.bench._cli:bench", "Run, watch, report and compare benchmark grids (datasets x methods x models x seeds)."),
