@@ -40,10 +40,30 @@ def parse(text: str, where: str) -> ast.expr:
     except SyntaxError as exc:
         raise FormulationError(f"{where}: syntax error in {text!r}: {exc.msg}") from None
     except (ValueError, MemoryError, RecursionError) as exc:
-        raise FormulationError(f"{where}: cannot parse {text!r}: {exc}") from None
+        raise FormulationError(f"{where}: cannot parse {text[:80]!r}: {exc}") from None
+    if _depth(tree.body) > MAX_DEPTH:
+        raise FormulationError(
+            f"{where}: expression nested deeper than {MAX_DEPTH} levels; write long sums as sum(... for i in Set)"
+        )
     body = _FlattenSubscripts().visit(tree.body)
     _whitelist(body, where)
     return body
+
+
+MAX_DEPTH = 250
+
+
+def _depth(node: ast.AST) -> int:
+    # iterative, so a pathological expression cannot exhaust the stack here
+    best = 0
+    stack = [(node, 1)]
+    while stack:
+        cur, d = stack.pop()
+        best = max(best, d)
+        if d > MAX_DEPTH:
+            return d
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(cur))
+    return best
 
 
 class _FlattenSubscripts(ast.NodeTransformer):

@@ -40,20 +40,24 @@ class ArrayModel:
 
     @property
     def sense(self) -> str:
+        """'min' or 'max', as stored in the file."""
         import highspy
 
         return "max" if self.model.lp_.sense_ == highspy.ObjSense.kMaximize else "min"
 
     @property
     def num_col(self) -> int:
+        """Number of columns (variables)."""
         return int(self.model.lp_.num_col_)
 
     @property
     def num_row(self) -> int:
+        """Number of rows (constraints)."""
         return int(self.model.lp_.num_row_)
 
     @property
     def is_mip(self) -> bool:
+        """True when some column is integer (unless cleared for an LP relaxation)."""
         return self.integrality is not None and bool(np.any(self.integrality))
 
     def pass_to(self, h: Any, *, names: bool = False, negate: bool = False) -> None:
@@ -64,6 +68,7 @@ class ArrayModel:
             h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
 
     def is_file_mip(self) -> bool:
+        """True when the model as read has integer columns."""
         return len(self.model.lp_.integrality_) > 0 and any(int(v) != 0 for v in self.model.lp_.integrality_)
 
 

@@ -137,3 +137,17 @@ def test_common_spellings_are_accepted():
     r = solve(f)
     assert r.objective == pytest.approx(6)
     assert r.value("x", 1, 2) in (0.0, 3.0)
+
+
+def test_long_explicit_sums_work_and_pathological_ones_fail_cleanly():
+    n = 200
+    f = Formulation.parse({
+        "sets": [{"name": "I", "start": 1, "end": n}],
+        "variables": [{"name": "x", "index": ["I"], "upper": 1}],
+        "objective": {"sense": "max", "expression": " + ".join(f"x[{i}]" for i in range(1, n + 1))},
+        "constraints": [{"name": "c", "expression": " + ".join(f"{i}*x[{i}]" for i in range(1, n + 1)) + " <= 50"}],
+    })
+    assert solve(f).objective == pytest.approx(9.5)  # x1..x9 (45) plus half of x10
+    for text in ["+".join(["z"] * 600), "(" * 400 + "z" + ")" * 400, "-" * 5000 + "z"]:
+        with pytest.raises(FormulationError):
+            Formulation.parse({"variables": [{"name": "z"}], "objective": {"sense": "max", "expression": text}})
