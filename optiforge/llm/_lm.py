@@ -263,9 +263,10 @@ class LM:
         try:
             reply = await self._send(key, convo, params, schema)
         except SchemaRejected:
-            # The server refused response_format: remember it and fall back to prompt + parse.
+            # The server refused response_format: fall back to prompt + parse, and remember
+            # that only once the request succeeds without it (the 400 may have had another cause).
+            reply = await self._send(key, convo, params, schema, native=False)
             self._native_schema = False
-            reply = await self._send(key, convo, params, schema)
         self.ledger.add(reply.usage.prompt_tokens, reply.usage.completion_tokens, reply.cost_usd)
         if use_cache:
             assert self.cache is not None
@@ -275,13 +276,18 @@ class LM:
         return reply, False
 
     async def _send(
-        self, key: str, convo: Messages, params: dict[str, Any], schema: type[BaseModel] | None
+        self,
+        key: str,
+        convo: Messages,
+        params: dict[str, Any],
+        schema: type[BaseModel] | None,
+        native: bool | None = None,
     ) -> Reply:
         wire_msgs, wire_params = convo, params
         if schema is not None:
             if self._native_schema is None:
                 self._native_schema = self._backend.supports_schema(self._wire_model)
-            if self._native_schema:
+            if self._native_schema if native is None else native:
                 wire_params = {**params, "response_format": _structured.response_format(schema)}
             else:
                 wire_msgs = _structured.with_instruction(convo, schema)

@@ -96,3 +96,16 @@ def test_falls_back_to_prompting_when_server_rejects_response_format(fake_server
     # One rejected request, then prompt+parse; the fallback is remembered.
     assert ["response_format" in b for b in server.requests] == [True, False, False]
     assert server.requests[1]["messages"][0]["role"] == "system"
+
+
+def test_a_400_for_another_reason_does_not_turn_response_format_off(fake_server):
+    from optiforge.errors import BadRequestError
+
+    server = fake_server(
+        reply=json.dumps(GOOD), rule=lambda body, i: 400 if "too long" in json.dumps(body["messages"]) else None
+    )
+    lm = LM("openai/m", api_base=server.base_url, cache=False)
+    with pytest.raises(BadRequestError, match="HTTP 400"):
+        lm.complete_sync("too long", schema=Plan)
+    assert lm.complete_sync("fine", schema=Plan).parsed == Plan(**GOOD)
+    assert "response_format" in server.requests[-1]
