@@ -346,17 +346,18 @@ class LM:
 # -- sync bridge: one background event loop for all sync callers --------------------------
 
 _sync_loop: asyncio.AbstractEventLoop | None = None
+_sync_thread: threading.Thread | None = None
 _sync_lock = threading.Lock()
 
 
 def _background_loop() -> asyncio.AbstractEventLoop:
-    global _sync_loop
+    global _sync_loop, _sync_thread
     with _sync_lock:
         if _sync_loop is None or _sync_loop.is_closed():
             loop = asyncio.new_event_loop()
             thread = threading.Thread(target=_serve_loop, args=(loop,), name="optiforge-llm-sync", daemon=True)
             thread.start()
-            _sync_loop = loop
+            _sync_loop, _sync_thread = loop, thread
             atexit.register(_stop_background_loop, loop, thread)
         return _sync_loop
 
@@ -389,7 +390,15 @@ def run_sync(coro: Any) -> Any:
     A long-lived loop (rather than ``asyncio.run`` per call) keeps HTTP connections alive
     between sync calls and works even when the caller is itself inside a running loop.
     """
-    return asyncio.run_coroutine_threadsafe(coro, _background_loop()).result()
+    loop = _background_loop()
+    if threading.current_thread() is _sync_thread:
+        # Already on the bridge loop (e.g. a scripted reply that calls another LM's
+        # complete_sync): waiting on that loop would deadlock, so use a private one.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coro).result()
+    return asyncio.run_coroutine_threadsafe(coro, loop).result()
 
 
 _run_sync = run_sync

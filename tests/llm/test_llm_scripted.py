@@ -102,3 +102,9 @@ def test_bad_messages_are_rejected():
         lm.complete_sync([{"content": "no role"}])
     with pytest.raises(InputError):
         lm.complete_sync([])
+
+
+def test_nested_sync_calls_do_not_deadlock():
+    inner = ScriptedLM(["inner answer"])
+    outer = ScriptedLM([lambda msgs: "outer saw: " + inner.complete_sync("nested").text])
+    assert outer.complete_sync("go").text == "outer saw: inner answer"
