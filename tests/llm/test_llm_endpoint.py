@@ -57,3 +57,30 @@ def test_standalone_fake_server_process():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_fake_server_answers_n_choices_with_usage_and_id(fake_server):
+    import json
+    import urllib.request
+
+    server = fake_server(reply=lambda body: f"reply to {body['messages'][-1]['content']}")
+    req = urllib.request.Request(
+        server.base_url + "/chat/completions",
+        data=json.dumps({"model": "m", "messages": [{"role": "user", "content": "hey"}], "n": 3}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        data = json.loads(resp.read())
+    assert [c["message"]["content"] for c in data["choices"]] == ["reply to hey"] * 3
+    assert [c["index"] for c in data["choices"]] == [0, 1, 2]
+    assert data["id"].startswith("chatcmpl-") and data["usage"]["total_tokens"] > 0
+    assert server.requests[0]["n"] == 3
+
+
+def test_retry_after_header_forms():
+    from optiforge.llm._http import _retry_after
+
+    assert _retry_after("2") == 2.0
+    assert _retry_after("0.5") == 0.5
+    assert _retry_after(None) is None and _retry_after("soon") is None
+    assert 0 <= _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
