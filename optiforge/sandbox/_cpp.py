@@ -19,9 +19,11 @@ CXX_FLAGS = ("-O2", "-std=c++17")
 
 @lru_cache(maxsize=1)
 def _compiler() -> tuple[str, str]:
-    gxx = shutil.which("g++")
-    if gxx is None:
+    found = shutil.which("g++")
+    if found is None:
         raise SandboxError("g++ not found: install a C++ compiler (Debian: build-essential) to run C++ programs")
+    # The resolved path: inside the sandbox /etc/alternatives does not exist.
+    gxx = os.path.realpath(found)
     version = subprocess.run([gxx, "-dumpfullversion"], capture_output=True, text=True, timeout=30).stdout.strip()
     return gxx, version
 

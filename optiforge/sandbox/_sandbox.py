@@ -78,6 +78,13 @@ def _collect(workdir: str, names: Iterable[str]) -> dict[str, bytes]:
     return out
 
 
+def _launcher() -> str | None:
+    from optiforge.config import get_settings
+    from optiforge.sandbox._launcher import launcher_path
+
+    return launcher_path(get_settings().resolved_cache_dir)
+
+
 def _others_can_enter(directory: str) -> bool:
     path = os.path.realpath(directory)
     while True:
@@ -149,16 +156,18 @@ def sandboxed(
         if uid is not None:
             os.chown(workdir, uid, uid)
         inside = iso.SANDBOX_WORKDIR if info.kind == "bwrap" else workdir
-        prefix = iso.dropper_argv(uid) + iso.limiter_argv(limits, address_space=address_space)
+        launcher = _launcher()
+        inside_launcher = iso.SANDBOX_LAUNCHER if (launcher and info.kind == "bwrap") else launcher
+        prefix = iso.launch_argv(limits, uid, launcher=inside_launcher, address_space=address_space)
         info_fd: tuple[int, int] | None = None
         if info.kind == "bwrap":
             info_fd = os.pipe()
-            bwrap = iso.bwrap_argv(workdir, ro_dirs=ro_dirs, limits=limits, uid=uid)
+            bwrap = iso.bwrap_argv(workdir, ro_dirs=ro_dirs, limits=limits, uid=uid, launcher=launcher)
             prefix = [bwrap[0], "--info-fd", str(info_fd[1]), *bwrap[1:], *prefix]
         elif info.kind == "unshare":
             prefix = iso.unshare_argv() + prefix
         raw = execute(
-            iso.die_with_us_argv(uid) + prefix + list(argv),
+            iso.die_with_us_argv(uid, launcher) + prefix + list(argv),
             env=base_env(inside, extra=env),
             cwd=workdir,
             stdin=stdin,
