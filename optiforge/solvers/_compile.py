@@ -25,16 +25,29 @@ _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 
 
-@dataclass
 class Idx:
-    """Values of a loop index over the batch, with their positions in the set they range over."""
+    """A loop index over the batch: positions in the set it ranges over; values on demand."""
 
-    values: np.ndarray
-    pos: np.ndarray
-    set_name: str
+    __slots__ = ("_set_values", "_values", "pos", "set_name")
+
+    def __init__(self, pos: np.ndarray, set_name: str, set_values: np.ndarray, values: np.ndarray | None = None) -> None:
+        self.pos = pos
+        self.set_name = set_name
+        self._set_values = set_values
+        self._values = values
+
+    @property
+    def values(self) -> np.ndarray:
+        # most indices only ever select entries, so their values are gathered only when used
+        if self._values is None:
+            self._values = self._set_values[self.pos]
+        return self._values
 
     def take(self, sel: np.ndarray) -> Idx:
-        return Idx(self.values[sel], self.pos[sel], self.set_name)
+        return Idx(self.pos[sel], self.set_name, self._set_values, None if self._values is None else self._values[sel])
+
+    def repeat(self, k: int) -> Idx:
+        return Idx(np.repeat(self.pos, k), self.set_name, self._set_values)
 
 
 @dataclass
@@ -88,6 +101,8 @@ class Compiler:
     def __init__(self, data: ModelData) -> None:
         self.data = data
         self.where = ""
+        # tables with missing entries (NaN): only these need a check on every lookup
+        self._sparse = {k for k, v in data.params.items() if np.isnan(v).any()}
 
     def fail(self, msg: str) -> FormulationError:
         return FormulationError(f"{self.where}: {msg}")
@@ -104,8 +119,8 @@ class Compiler:
             s = self.data.sets[set_name]
             k = len(parent)
             parent = np.repeat(parent, s.n)
-            env = {key: Idx(np.repeat(v.values, s.n), np.repeat(v.pos, s.n), v.set_name) for key, v in env.items()}
-            env[name] = Idx(np.tile(s.values, k), np.tile(np.arange(s.n, dtype=np.int64), k), set_name)
+            env = {key: v.repeat(s.n) for key, v in env.items()}
+            env[name] = Idx(np.tile(np.arange(s.n, dtype=np.int64), k), set_name, s.values)
             for cond in ifs:
                 mask = self.truth(cond, env, len(parent))
                 parent = parent[mask]
@@ -196,9 +211,10 @@ class Compiler:
             pos_list.append(pos)
         if not pos_list:
             return np.zeros(n, dtype=np.int64)
-        if len(pos_list) == 1:
-            return pos_list[0]
-        return np.ravel_multi_index(tuple(pos_list), shape)
+        flat = pos_list[0]
+        for p, size in zip(pos_list[1:], shape[1:], strict=True):
+            flat = flat * size + p  # row-major, like ravel_multi_index without its checks
+        return flat
 
     def _subscript(self, node: ast.Subscript, env: dict[str, Idx], n: int) -> Value:
         base = node.value.id  # type: ignore[attr-defined]
@@ -207,12 +223,13 @@ class Compiler:
             sets = self.data.param_sets[base]
             flat = self._positions(base, sets, idx, env, n)
             vals = self.data.params[base].reshape(-1)[flat]
-            if np.isnan(vals).any():
+            if base in self._sparse and np.isnan(vals).any():
                 raise self.fail(f"parameter {base!r} has no value at an index used here")
             return vals
         block = self.data.blocks[base]
         flat = self._positions(base, block.sets, idx, env, n)
-        return Aff(n, np.zeros(n), np.arange(n, dtype=np.int64), flat + block.offset, np.ones(n))
+        cols = flat + block.offset if block.offset else flat
+        return Aff(n, np.zeros(n), np.arange(n, dtype=np.int64), cols, np.ones(n))
 
     def _num(self, v: Value, node: ast.expr) -> np.ndarray:
         arr = v.values if isinstance(v, Idx) else v

@@ -96,7 +96,7 @@ class HighsArrays:
             integ = np.zeros(self.num_col, dtype=np.int32)
         head = [self.num_col, self.num_row, len(self.a_value)]
         arrays = [
-            cost, _clip(self.col_lower), _clip(self.col_upper), _clip(self.row_lower), _clip(self.row_upper),
+            cost, self.col_lower, self.col_upper, self.row_lower, self.row_upper,
             self.a_start, self.a_index, self.a_value,
         ]
         offset = -self.offset if negate else self.offset
@@ -118,17 +118,13 @@ class HighsArrays:
                     h.passRowName(k, nm)
 
 
-def _clip(a: np.ndarray) -> np.ndarray:
-    return np.clip(a, -INF, INF)
-
-
 @dataclass
 class HighsOutcome:
     """Raw outcome of one HiGHS run."""
 
     status: str
     objective: float | None
-    x: np.ndarray | None
+    x: list[float] | None
     mip_gap: float | None
     log: str
     solve_time_s: float
@@ -167,7 +163,8 @@ def run_highs(model: HighsArrays, *, time_limit: float | None = None, explain: b
         has_sol = info.primal_solution_status == 2
         if status in ("infeasible", "unbounded"):
             has_sol = False  # a point on the way is not an answer
-        x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
+        # a list, not an array: the values dict is built from lists, so no round trip via numpy
+        x = h.getSolution().col_value if has_sol else None
         obj = float(info.objective_function_value) if has_sol else None
         if obj is not None and negate:
             obj = -obj

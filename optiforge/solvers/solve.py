@@ -103,7 +103,7 @@ def _solve_array_model(m: ArrayModel, backend: str, time_limit: float | None, op
     values: dict[str, Any] = {}
     if out.x is not None:
         names = m.col_names or [f"c{k}" for k in range(m.num_col)]
-        values = dict(zip(names, out.x.tolist(), strict=True))
+        values = dict(zip(names, out.x, strict=True))
     rnames = m.row_names or [f"r{k}" for k in range(m.num_row)]
     cnames = m.col_names or [f"c{k}" for k in range(m.num_col)]
     return _result(out, "highs", mc, 0.0, values,
@@ -137,24 +137,27 @@ def _result(out: Any, solver: str, mc: str, build: float, values: dict[str, Any]
     )
 
 
-def values_dict(data: ModelData, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, Any]:
-    """Column vector (or per-variable arrays) -> {name: number | nested {element: ...}}."""
+def values_dict(data: ModelData, x: list[float] | dict[str, np.ndarray]) -> dict[str, Any]:
+    """Column values (or per-variable arrays) -> {name: number | nested {element: ...}}."""
     out: dict[str, Any] = {}
     for name, b in data.blocks.items():
-        seg = x[b.offset : b.offset + b.size] if isinstance(x, np.ndarray) else np.asarray(x[name]).reshape(-1)
-        seg = seg + 0.0  # -0.0 -> 0.0
+        if isinstance(x, dict):
+            seg: list[float] = np.asarray(x[name], dtype=np.float64).reshape(-1).tolist()
+        else:
+            seg = x[b.offset : b.offset + b.size]
         if not b.sets:
             out[name] = float(seg[0])
         else:
-            out[name] = _nest(seg.reshape(b.shape), [data.sets[s].labels for s in b.sets])
+            out[name] = _nest(seg, [data.sets[s].labels for s in b.sets])
     return out
 
 
-def _nest(arr: np.ndarray, labels: list[list[str]]) -> dict[str, Any]:
-    # one dict(zip(...)) per innermost row: C-speed, no per-entry key formatting
-    if arr.ndim == 1:
-        return dict(zip(labels[0], arr.tolist(), strict=True))
-    return {lab: _nest(arr[k], labels[1:]) for k, lab in enumerate(labels[0])}
+def _nest(flat: list[float], labels: list[list[str]]) -> dict[str, Any]:
+    # one dict(zip(...)) per innermost row over list slices: C-speed, no per-entry key formatting
+    if len(labels) == 1:
+        return dict(zip(labels[0], flat, strict=True))
+    stride = len(flat) // len(labels[0]) if labels[0] else 0
+    return {lab: _nest(flat[k * stride : (k + 1) * stride], labels[1:]) for k, lab in enumerate(labels[0])}
 
 
 def _solve_formulation(f: Formulation, backend: str, time_limit: float | None, options: dict[str, Any] | None) -> SolveResult:
