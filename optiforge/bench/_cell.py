@@ -67,9 +67,19 @@ class MeteredLM:
 
 
 def score(problem: Problem, outcome: CellOutcome, rule: str | None = None) -> tuple[bool, dict[str, bool]]:
-    """(correct under the item's own rule, correct under every rule) for an outcome."""
+    """(correct under the item's own rule, correct under every rule) for an outcome.
+
+    A method's own verdict (``outcome.correct``), or an item judged only by its method
+    (rule :data:`~optiforge.bench._data.METHOD_RULE`), is stored as is: ``{rule: verdict}``.
+    """
+    from optiforge.bench._data import METHOD_RULE
     from optiforge.datasets import score_all_rules
     from optiforge.datasets.rules import INFEASIBLE
+
+    own_rule = rule or problem.rule
+    if outcome.correct is not None or own_rule == METHOD_RULE:
+        verdict = bool(outcome.correct) and outcome.status == "answered"
+        return verdict, {own_rule: verdict}
 
     if outcome.status != "answered":
         predicted: Any = None
@@ -159,6 +169,7 @@ async def run_cell(
         answer=answer, correctness=correctness, prompt_tokens=metered.prompt_tokens,
         completion_tokens=metered.completion_tokens, cost_usd=metered.cost_usd, latency_s=latency,
         llm_calls=metered.calls, cache_hits=metered.cache_hits, error_category=outcome.error_category,
-        error_message=outcome.error_message, trace_id=outcome.trace_id, meta=dict(outcome.meta), run_id=run_id,
+        error_message=outcome.error_message, trace_id=outcome.trace_id,
+        meta={**outcome.meta, "metrics": dict(outcome.metrics)} if outcome.metrics else dict(outcome.meta), run_id=run_id,
         started=started, finished=time.time(), steps=ctx.steps,
     )

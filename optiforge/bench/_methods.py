@@ -38,6 +38,11 @@ class CellOutcome:
     ``no_solution=True`` (with ``answers=None``, status ``"answered"``) when the method
     concludes that the problem has no optimal solution. ``error_category`` is one of
     :data:`ERROR_CATEGORIES` when ``status == "error"`` (or to say why there is no answer).
+
+    A method that judges its own result (e.g. ``code-opt``, whose programs are checked and
+    timed in the sandbox, not compared with a gold number) sets ``correct``; the runner then
+    stores that verdict instead of applying the data set's answer rules. ``metrics`` are
+    numbers about the cell (speedup, percentile, ...), stored under ``meta["metrics"]``.
     """
 
     answers: dict[str, float] | None = None
@@ -47,6 +52,8 @@ class CellOutcome:
     trace_id: str | None = None
     no_solution: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    correct: bool | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status not in ("answered", "no_answer", "error"):
@@ -129,6 +136,7 @@ MethodFactory = Callable[[MethodSpec, dict[str, Any]], Method]
 _REGISTRY: dict[str, MethodFactory | str] = {
     "direct": "optiforge.bench._direct:make_method",
     "formulate": "optiforge.agents.formulate:make_method",
+    "code-opt": "optiforge.agents.code:make_method",
 }
 
 

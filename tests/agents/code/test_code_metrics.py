@@ -6,7 +6,17 @@ import math
 
 import pytest
 
-from optiforge.agents.code import correctness_rate, eff, eff_at_k, is_opt, mean_speedup, pass_at_k, pct_opt, percentile, pie_speedup
+from optiforge.agents.code import (
+    correctness_rate,
+    eff,
+    eff_at_k,
+    is_opt,
+    mean_speedup,
+    pass_at_k,
+    pct_opt,
+    percentile,
+    pie_speedup,
+)
 
 
 def test_pct_opt_needs_correct_and_ten_percent():
