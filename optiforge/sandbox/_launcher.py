@@ -137,6 +137,13 @@ def _compiler() -> list[str] | None:
 
 def launcher_path(cache_dir: Path) -> str | None:
     """Path of the compiled launcher (built on first use), or None if it cannot be built."""
+    try:
+        return _launcher_path(cache_dir)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _launcher_path(cache_dir: Path) -> str | None:
     key = hashlib.sha256(LAUNCHER_C.encode()).hexdigest()[:16]
     target = cache_dir / f"launch-{key}"
     with _lock:

@@ -106,3 +106,68 @@ def test_fallback_contains_loops_bombs_and_daemons(forced, marker):
     assert flood.limit == "output"
     time.sleep(0.2)
     assert not _live(marker), "a process outlived its run"
+
+
+def test_without_a_c_compiler_the_util_linux_chain_does_the_same(monkeypatch, marker):
+    from optiforge.sandbox import _sandbox
+
+    monkeypatch.setattr(_sandbox, "_launcher", lambda: None)
+    r = sandbox.run(
+        "import resource\nprint(input(), resource.getrlimit(resource.RLIMIT_NPROC))\n"
+        "try:\n    resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY,) * 2)\n    print('RAISED')\n"
+        "except (ValueError, OSError):\n    print('refused')\n",
+        stdin="hi\n", limits=LIM,
+    )
+    assert r.ok, r.stderr
+    assert r.stdout == f"hi ({LIM.processes}, {LIM.processes})\nrefused\n"
+    bomb = sandbox.run(
+        "import os, time\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)\n",
+        args=[marker], limits=LIM,
+    )
+    assert not bomb.ok
+    time.sleep(0.2)
+    assert not _live(marker)
+
+
+@needs_system_python
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("bwrap") is None, reason="needs root (to become an unprivileged user) and bwrap")
+def test_unprivileged_user_gets_bwrap_with_a_user_namespace():
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    import optiforge
+
+    repo = str(Path(optiforge.__file__).resolve().parents[1])
+    site = next((p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)), None)
+    nobody_ok = all(os.stat(p).st_mode & 0o005 == 0o005 for p in (repo, site or "/"))
+    if site is None or not nobody_ok or not sys.version.startswith(".".join(map(str, sys.version_info[:2]))):
+        pytest.skip("optiforge's files are not readable by other users")
+    home = Path(tempfile.mkdtemp(prefix="optiforge-nobody-"))
+    os.chown(home, 65534, 65534)
+    script = (
+        "from optiforge import sandbox as s\n"
+        "L = s.Limits(cpu_s=2, wall_s=6, processes=16)\n"
+        f"py = {SYSTEM_PY!r}\n"
+        "print(s.isolation().detail)\n"
+        "r = s.run('import os, resource; print(input(), resource.getrlimit(resource.RLIMIT_NPROC))', stdin='hi', python=py, limits=L)\n"
+        "print(r.stdout.strip(), r.isolation)\n"
+        "code = 'import os, time\\nn = 0\\nfor _ in range(100):\\n    try:\\n        if os.fork() == 0:\\n            time.sleep(2)\\n            os._exit(0)\\n        n += 1\\n    except OSError:\\n        break\\nprint(n)'\n"
+        "print(s.run(code, python=py, limits=L).stdout.strip())\n"
+    )
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "PYTHONPATH": f"{repo}:{site}"}
+    try:
+        proc = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SYSTEM_PY, "-W", "ignore", "-c", script],
+            capture_output=True, text=True, env=env, cwd=home, timeout=60,
+        )
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    if "No module named" in proc.stderr:
+        pytest.skip("the system python cannot import optiforge's dependencies")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert "unprivileged" in lines[0]
+    assert lines[1] == "hi (16, 16) bwrap"
+    assert int(lines[2]) < 16
