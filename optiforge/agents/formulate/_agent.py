@@ -149,9 +149,9 @@ class FormulateAgent:
 
     def run(self, text: str, *, queried: list[str] | None = None) -> FormulateResult:
         """Synchronous :meth:`arun` for scripts and notebooks."""
-        from optiforge.llm._lm import _run_sync
+        from optiforge.llm import run_sync
 
-        return _run_sync(self.arun(text, queried=queried))
+        return run_sync(self.arun(text, queried=queried))
 
     async def aforward(self, text: Any, *, queried: list[str] | None = None) -> Any:
         """Traced run: returns a graph node whose parents are the prompt Parameters.
