@@ -7,7 +7,6 @@ compare the return value with tolerance). Programs only ever run inside the sand
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import math
@@ -17,7 +16,7 @@ from typing import Any
 
 from optiforge.errors import InputError
 from optiforge.sandbox._harness import HARNESS
-from optiforge.sandbox._run import DEFAULT_LIMITS, Prepared, prepare, read_program
+from optiforge.sandbox._run import DEFAULT_LIMITS, Prepared, in_thread, prepare, read_program
 from optiforge.sandbox._sandbox import sandboxed
 from optiforge.sandbox._types import Language, Limits, RunResult
 
@@ -201,7 +200,7 @@ def check(
 
 async def acheck(program: str | os.PathLike[str], tests: list[StdioTest] | list[FunctionTest], **kwargs: Any) -> CheckResult:
     """``check`` for asyncio code (runs in a worker thread)."""
-    return await asyncio.to_thread(functools.partial(check, program, tests, **kwargs))
+    return await in_thread(functools.partial(check, program, tests, **kwargs))
 
 
 def _check_stdio(program, tests: list[StdioTest], *, language, limits, python, rtol, atol, isolation) -> CheckResult:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from optiforge.errors import InputError
 from optiforge.sandbox._python import Interpreter, resolve_interpreter
@@ -15,6 +17,7 @@ from optiforge.sandbox._sandbox import sandboxed
 from optiforge.sandbox._types import Language, Limits, RunResult
 
 DEFAULT_LIMITS = Limits()
+T = TypeVar("T")
 
 
 def read_program(program: str | os.PathLike[str]) -> str:
@@ -110,6 +113,18 @@ def run(
     )
 
 
-async def arun(program: str | os.PathLike[str], **kwargs: object) -> RunResult:
+_executor: ThreadPoolExecutor | None = None
+
+
+def in_thread(func: Callable[[], T]) -> Awaitable[T]:
+    """Run a blocking sandbox call on the sandbox's own thread pool (4 per core), so
+    many runs overlap without taking the event loop's default executor."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=min(64, 4 * (os.cpu_count() or 1)), thread_name_prefix="optiforge-sandbox")
+    return asyncio.get_running_loop().run_in_executor(_executor, func)
+
+
+async def arun(program: str | os.PathLike[str], **kwargs: Any) -> RunResult:
     """``run`` for asyncio code: the run happens in a worker thread, so many can overlap."""
-    return await asyncio.to_thread(functools.partial(run, program, **kwargs))  # type: ignore[arg-type]
+    return await in_thread(functools.partial(run, program, **kwargs))

@@ -5,7 +5,6 @@ profile summary for an optimizing agent. Every run happens inside the sandbox.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 import re
@@ -17,7 +16,7 @@ from typing import Any, Literal
 from optiforge.errors import InputError, SandboxError
 from optiforge.sandbox._check import FunctionTest, StdioTest, run_function_tests
 from optiforge.sandbox._harness import PROFILE_SCRIPT
-from optiforge.sandbox._run import DEFAULT_LIMITS, Prepared, prepare, read_program
+from optiforge.sandbox._run import DEFAULT_LIMITS, Prepared, in_thread, prepare, read_program
 from optiforge.sandbox._sandbox import sandboxed
 from optiforge.sandbox._types import Language, Limits, RunResult
 
@@ -228,7 +227,7 @@ def time(
 
 async def atime(candidate: str | os.PathLike[str], reference: str | os.PathLike[str] | None = None, **kwargs: Any) -> TimingResult:
     """``time`` for asyncio code (runs in a worker thread)."""
-    return await asyncio.to_thread(functools.partial(time, candidate, reference, **kwargs))
+    return await in_thread(functools.partial(time, candidate, reference, **kwargs))
 
 
 def profile(

@@ -86,7 +86,7 @@ def test_fallback_contains_loops_bombs_and_daemons(forced, marker):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.monotonic()
-        loop = sandbox.run("while True: pass", python=SYSTEM_PY, args=[marker], limits=LIM.scaled(cpu_s=1, wall_s=10))
+        loop = sandbox.run("while True: pass", python=SYSTEM_PY, args=[marker], limits=LIM.scaled(cpu_s=1, wall_s=30))
         sleep = sandbox.run("import time\ntime.sleep(60)", python=SYSTEM_PY, args=[marker], limits=LIM)
         bomb = sandbox.run(
             "import os, time\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)\n",
@@ -98,12 +98,12 @@ def test_fallback_contains_loops_bombs_and_daemons(forced, marker):
             python=SYSTEM_PY, args=[marker], limits=LIM,
         )
         flood = sandbox.run("while True: print('x' * 1000)", python=SYSTEM_PY, args=[marker], limits=LIM)
-    assert time.monotonic() - t0 < 30
-    assert loop.limit == "cpu"
-    assert sleep.limit == "wall"
-    assert not bomb.ok
-    assert daemon.stdout == "bye\n"
-    assert flood.limit == "output"
+    assert time.monotonic() - t0 < 60
+    assert loop.limit == "cpu", loop
+    assert sleep.limit == "wall", sleep
+    assert not bomb.ok, bomb
+    assert daemon.stdout == "bye\n", daemon
+    assert flood.limit == "output", flood
     time.sleep(0.2)
     assert not _live(marker), "a process outlived its run"
 
