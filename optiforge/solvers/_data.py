@@ -237,6 +237,16 @@ def _fill(out: np.ndarray, v: Any, dims: list[SetData], at: tuple[int, ...], whe
         by_label = {lab: k for k, lab in enumerate(d.labels)}
         for key, sub in v.items():
             k = by_label.get(str(key))
+            parts = _split_key(str(key))
+            if k is None and len(parts) > 1 and len(parts) <= len(dims) - depth:
+                # a flat table keyed "a,b" or "(a, b)": read it as nested
+                nested: Any = sub
+                for part in reversed(parts[1:]):
+                    nested = {part: nested}
+                k = by_label.get(parts[0])
+                if k is not None:
+                    _fill(out, nested, dims, (*at, k), where)
+                    continue
             if k is None:
                 raise FormulationError(
                     f"{where}: key {key!r} is not in set {d.name!r} (elements: {_preview(d.labels)})"
@@ -253,6 +263,11 @@ def _fill(out: np.ndarray, v: Any, dims: list[SetData], at: tuple[int, ...], whe
         raise FormulationError(
             f"{where}: expected a table over {', '.join(x.name for x in dims[depth:])} at {_fmt(at, dims)}, got {v!r}"
         )
+
+
+def _split_key(key: str) -> list[str]:
+    inner = key.strip().strip("()[]")
+    return [p.strip().strip("'\"") for p in inner.split(",")] if "," in inner else [key]
 
 
 def _fmt(at: tuple[int, ...], dims: list[SetData]) -> str:

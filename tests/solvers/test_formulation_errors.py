@@ -151,3 +151,14 @@ def test_long_explicit_sums_work_and_pathological_ones_fail_cleanly():
     for text in ["+".join(["z"] * 600), "(" * 400 + "z" + ")" * 400, "-" * 5000 + "z"]:
         with pytest.raises(FormulationError):
             Formulation.parse({"variables": [{"name": "z"}], "objective": {"sense": "max", "expression": text}})
+
+
+def test_flat_tables_with_joined_keys_are_read_as_nested():
+    d = M.transport()
+    d["parameters"][2]["value"] = {
+        "seattle,new-york": 2.5, "seattle, chicago": 1.7, "(seattle, topeka)": 1.8,
+        "('san-diego', 'new-york')": 2.5, "san-diego,chicago": 1.8, "san-diego,topeka": 1.4,
+    }
+    assert solve(Formulation.parse(d)).objective == pytest.approx(M.TRANSPORT_OPT)
+    d["parameters"][2]["value"] = {"seattle,paris": 1.0}
+    assert "not in set 'Markets'" in _err(d)
