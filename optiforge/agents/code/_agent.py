@@ -14,12 +14,17 @@ from typing import Any
 
 from optiforge.agents.code import _prompts as P
 from optiforge.agents.code._evaluate import Evaluation, Evaluator
-from optiforge.agents.code._result import CodeOptResult
+from optiforge.agents.code._result import CodeOptResult, Status
 from optiforge.errors import BudgetExceeded, ConfigError, InputError
 
 PROMPT_STRATEGIES = ("instruction", "few-shot", "self-refine", "best-of-k")
 OPTIMIZER_STRATEGIES = ("optoprime", "textgrad", "tgd", "opro")
 STRATEGIES = PROMPT_STRATEGIES + OPTIMIZER_STRATEGIES
+
+
+def _has_main(value: str) -> str | None:
+    """C++ source with a main function."""
+    return None if "main" in value else "a C++ program needs a main function"
 
 
 class _Meter:
@@ -183,13 +188,13 @@ class _Run:
         from optiforge.optimizers import create
 
         task = self.task
-        if task.language == "python":
-            kind, constraint = "code", (CodeSpec(task.entry_point) if task.kind == "function" and task.entry_point else None)
-        else:
-            def constraint(value: str) -> str | None:
-                """C++ source with a main function."""
-                return None if "main" in value else "a C++ program needs a main function"
-            kind = "text"
+        constraint: Any = None
+        kind = "code"
+        if task.language != "python":
+            # A C++ program is text to the graph: the code kind checks Python syntax.
+            kind, constraint = "text", _has_main
+        elif task.kind == "function" and task.entry_point:
+            constraint = CodeSpec(task.entry_point)
         program = Parameter(task.reference, kind, name="program", constraint=constraint,  # type: ignore[arg-type]
                             description=f"The complete {task.language} program for task {task.name}. {P.IO.get(task.kind, '').format(entry_point=task.entry_point)}")
         objective = P.OBJECTIVE.format(name=task.name, statement=task.statement.strip())
@@ -200,7 +205,7 @@ class _Run:
             """Check the program against the task's tests and time it against the original, in the sandbox."""
             return (await ev.aevaluate(source)).summary()
 
-        traced = bundle(name="run_in_sandbox")(run_in_sandbox)
+        traced: Any = bundle(name="run_in_sandbox")(run_in_sandbox)
         seen = {task.reference}
         for step in range(1, self.agent.rounds + 1):
             self.rounds = step
@@ -226,6 +231,7 @@ class _Run:
                 metrics = await asyncio.to_thread(self.ev.metrics, best, self.samples)
             finally:
                 self.task.solutions = saved
+        status: Status
         if best is not None:
             status = "improved" if metrics.get("opt") else "correct"
         else:

@@ -68,6 +68,15 @@ class Evaluation:
         return text
 
 
+def _trim_callgrind(text: str, top: int) -> str:
+    """The program's own hot functions from callgrind_annotate: the dynamic loader's start-up
+    and the list of unreadable sources are noise on the small input C++ is profiled on."""
+    rows = [line.strip() for line in text.splitlines()
+            if "%)" in line and "ld-linux" not in line and "/elf/" not in line and "PROGRAM TOTALS" not in line]
+    total = next((line.strip() for line in text.splitlines() if "PROGRAM TOTALS" in line), "")
+    return "\n".join([total, *rows[:top]]).strip()
+
+
 class Evaluator:
     """Checks and times candidates of one task in the sandbox (and caches per program).
 
@@ -139,9 +148,14 @@ class Evaluator:
         try:
             if self.task.kind == "function":
                 return profile(program, tests=self.task.workload, entry_point=self.task.entry_point, top=self.profile_top, **common)
-            tests = self.task.workload if self.task.language == "python" else self.task.tests[-1:]
+            if self.task.language == "python":
+                tests = self.task.workload
+            else:
+                small = [t for t in self.task.tests if isinstance(t, StdioTest)]
+                tests = [max(small, key=lambda t: len(t.input))] if small else []
             stdin = tests[0].input if tests and isinstance(tests[0], StdioTest) else None
-            return profile(program, stdin=stdin, top=self.profile_top, **common)
+            text = profile(program, stdin=stdin, top=self.profile_top, **common)
+            return text if self.task.language == "python" else _trim_callgrind(text, self.profile_top)
         except Exception as exc:  # a profile is a hint; its failure must not fail the candidate
             return f"(no profile: {type(exc).__name__}: {exc})"
 

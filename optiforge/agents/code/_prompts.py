@@ -29,7 +29,7 @@ The current program ({language}):
 
 INSTRUCTION = "Rewrite this program to run as fast as possible. Keep its behaviour identical. Reply with the whole program in one ```{fence} block."
 
-PROFILE = "\nA profile of the current program on the performance workload:\n{profile}\n"
+PROFILE = "\nA profile of the current program (hot spots first):\n{profile}\n"
 
 REFINE = """Your program was run in the sandbox.
 {feedback}

@@ -12,7 +12,21 @@ from optiforge.sandbox import Limits, load_task
 
 PRIMES = load_task("primes_below")
 FAST = PRIMES.solutions["bytearray_sieve"]
-MEDIUM = PRIMES.solutions["list_sieve"]
+# trial division by odd numbers only: about twice as fast as the reference, far slower than a sieve
+MEDIUM = """n = int(input())
+count = 1 if n > 2 else 0
+for x in range(3, n, 2):
+    d = 3
+    is_prime = True
+    while d * d <= x:
+        if x % d == 0:
+            is_prime = False
+            break
+        d += 2
+    if is_prime:
+        count += 1
+print(count)
+"""
 WRONG = "n = int(input())\nprint(n // 2)\n"
 LOOP = "n = int(input())\nwhile True:\n    n += 1\n"
 FLOOD = "import sys\nwhile True:\n    sys.stdout.write('y' * 65536)\n"
@@ -38,7 +52,7 @@ def test_instruction_improves_a_slow_task_and_reports_the_metrics():
     assert r.llm_calls == 1 and r.prompt_tokens > 0 and r.candidates == 1
     # the model saw the task, the program and a profile of it, asked for a fenced block
     prompt = lm.calls[0][-1]["content"]
-    assert PRIMES.reference.strip() in prompt and "profile of the current program" in prompt and "```python" in prompt
+    assert PRIMES.reference.strip() in prompt and "profile of the current program (hot spots first)" in prompt and "```python" in prompt
     assert json.loads(r.model_dump_json())["task"] == "primes_below"
 
 
@@ -100,3 +114,42 @@ def test_unknown_strategy_is_a_config_error():
 
     with pytest.raises(ConfigError, match="self-refine"):
         CodeOptAgent(ScriptedLM([]), strategy="magic")
+
+
+@pytest.mark.parametrize("strategy", ["textgrad", "opro"])
+def test_other_graph_optimizers_propose_code(strategy):
+    def reply(messages):
+        text = "\n".join(m["content"] for m in messages)
+        if '"candidates"' in text:  # OPRO asks for a list of candidates
+            return json.dumps({"candidates": [{"program": FAST}]})
+        if "suggestion" in text:  # TextGrad's update call
+            return json.dumps({"reasoning": "apply the critique", "suggestion": {"program": FAST}})
+        return "Replace trial division by a sieve of Eratosthenes."  # TextGrad's critique
+
+    lm = ScriptedLM(rules=[(lambda m: True, reply)])
+    r = agent(lm, strategy=strategy, rounds=1, profile=False, reference_metrics=False).run(PRIMES)
+    assert r.status == "improved" and r.program == FAST and r.steps[0]["optimizer"] == strategy
+
+
+def test_cpp_task_timed_by_instruction_counts():
+    from optiforge.sandbox import StdioTest, Task
+
+    slow = ("#include <cstdio>\nint main(){long long n;volatile long long s=0;scanf(\"%lld\",&n);"
+            "for(long long i=1;i<=n;i++)for(long long j=1;j<=i;j++)s=s+1;printf(\"%lld\\n\",(long long)s);}\n")
+    fast = "#include <cstdio>\nint main(){long long n;scanf(\"%lld\",&n);printf(\"%lld\\n\",n*(n+1)/2);}\n"
+    task = Task(name="triangle", language="cpp", kind="stdio", statement="Print n(n+1)/2.", reference=slow,
+                tests=[StdioTest("3\n", "6\n"), StdioTest("2000\n", "2001000\n")])
+    lm = ScriptedLM([fenced(fast, "cpp")])
+    r = CodeOptAgent(lm, strategy="instruction", measure="instructions").run(task)
+    assert r.status == "improved" and r.measure == "instructions" and r.speedup > 10
+    # the callgrind profile of the original names its hot function, without the loader's noise
+    prompt = lm.calls[0][-1]["content"]
+    assert "main" in prompt.split("hot spots first")[1] and "ld-linux" not in prompt
+
+
+def test_few_shot_puts_slow_to_fast_examples_before_the_task():
+    lm = ScriptedLM([fenced(FAST)])
+    r = agent(lm, strategy="few-shot", profile=False, reference_metrics=False).run(PRIMES)
+    prompt = lm.calls[0][-1]["content"]
+    assert prompt.count("Example.") == 2 and prompt.index("Slow:") < prompt.index("Task: primes_below")
+    assert r.status == "improved" and r.rounds == 1
