@@ -40,10 +40,11 @@ def _ms(values: list[float]) -> float:
 
 def overhead(n: int) -> None:
     print(f"1. per-run overhead (median of {n} alternating runs, wall clock)")
-    print(f"   isolation: {sandbox.isolation().kind}")
+    print(f"   isolation: {sandbox.isolation().kind}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     python = sys.executable
     # Both sides of each pair start the same way: a fresh process, no shell.
-    bare_py, box_py, bare_cc, box_cc = [], [], [], []
+    bare_py, box_py, bare_cc, box_cc, bwrap_only = [], [], [], [], []
+    bwrap = shutil.which("bwrap")
     from optiforge.sandbox._cpp import compile_cpp
 
     binary, failure = compile_cpp(CPP_EMPTY)
@@ -66,9 +67,16 @@ def overhead(n: int) -> None:
             r = sandbox.run(CPP_EMPTY, language="cpp", limits=LIM)
             box_cc.append(time.perf_counter() - t)
             assert r.ok, r.stderr
+        if bwrap is not None:
+            # bubblewrap's own floor: one bind, no namespaces beyond the mount one
+            t = time.perf_counter()
+            subprocess.run([bwrap, "--ro-bind", "/", "/", "true"], check=True)
+            bwrap_only.append(time.perf_counter() - t)
     rows = [("python -c pass", bare_py, box_py)]
     if binary is not None:
         rows.append(("native true-like", bare_cc, box_cc))
+    if bwrap_only:
+        print(f"   for scale: a minimal `bwrap --ro-bind / / true` takes {_ms(bwrap_only):.1f} ms here")
     for name, bare, box in rows:
         extra = _ms(box) - _ms(bare)
         verdict = "OK" if extra <= 15 else "ABOVE TARGET"

@@ -1,8 +1,11 @@
 """Choose and build the isolation layer: bubblewrap, else ``unshare``, else rlimits only.
 
-Every mode ends in the same launcher chain, ``setpriv`` (as root: drop to a fresh uid, so
-RLIMIT_NPROC is enforced and the program owns nothing on the host) then ``prlimit``
-(set hard = soft limits, so the program cannot raise them), then the program.
+Every mode ends in the same launch step: as root, switch to a fresh uid unique to the run
+(so RLIMIT_NPROC is enforced and the program owns nothing on the host), set the rlimits
+with hard = soft (so the program cannot raise them) and a parent-death signal, then exec
+the program. The compiled launcher (``_launcher``) does this in one exec; without a C
+compiler, util-linux ``setpriv`` + ``prlimit`` do it. Outside the sandbox a guard ends
+the run's processes if optiforge itself dies.
 """
 
 from __future__ import annotations
