@@ -46,6 +46,7 @@ class Group:
     latency_s: float = 0.0
     errors: Counter[str] = field(default_factory=Counter)
     not_run: int = 0
+    metrics: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def accuracy(self) -> float:
@@ -82,6 +83,9 @@ def aggregate(rows: Iterable[CellRow]) -> list[Group]:
         g.latency_s += r.latency_s
         if r.status != "answered":
             g.errors[r.error_category or "other"] += 1
+        for key, value in ((r.meta or {}).get("metrics") or {}).items():
+            if isinstance(value, int | float) and math.isfinite(value):
+                g.metrics.setdefault(key, []).append(float(value))
     return sorted(groups.values(), key=lambda g: (g.dataset, g.method, g.model, g.spec_hash))
 
 
@@ -123,6 +127,16 @@ def cost_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
         n = max(g.n, 1)
         out.append([g.spec_hash[:8], g.dataset, g.method, g.model, str(g.n), f"{g.prompt_tokens / n:.1f}", f"{g.completion_tokens / n:.1f}",
                     f"{g.cost_usd / n:.6f}", f"{g.cost_usd:.6f}", f"{g.latency_s / n:.3f}"])
+    return head, out
+
+
+def metrics_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the means of the metrics methods report per cell (``CellOutcome.metrics``)."""
+    keys = sorted({k for g in groups for k in g.metrics})
+    head = ["spec", "dataset", "method", "model", "n", *keys]
+    out = [[g.spec_hash[:8], g.dataset, g.method, g.model, str(g.n),
+             *(f"{sum(g.metrics[k]) / len(g.metrics[k]):.4g}" if g.metrics.get(k) else "" for k in keys)]
+           for g in groups if g.metrics]
     return head, out
 
 
@@ -187,6 +201,7 @@ def write_report(store: Store, out: str | Path, *, spec_hash: str | None = None,
         "accuracy": accuracy_rows(groups),
         "cost": cost_rows(groups),
         "failures": failure_rows(groups),
+        "metrics": metrics_rows(groups),
         "published": published_rows(groups),
         "suspect_labels": suspect_rows(specs, rows),
     }
@@ -225,6 +240,13 @@ def write_report(store: Store, out: str | Path, *, spec_hash: str | None = None,
     md.append("## Cost and latency (means per cell)")
     md.append("")
     md.append(_md_table(*tables["cost"]))
+    if tables["metrics"][1]:
+        md.append("## Method metrics (means per cell)")
+        md.append("")
+        md.append("Numbers the methods report per cell, e.g. code-opt's speedup, pie_speedup (incorrect = 1.0), "
+                  "percentile and eff; a mean is over the cells that report the metric.")
+        md.append("")
+        md.append(_md_table(*tables["metrics"]))
     md.append("## Failures by category")
     md.append("")
     md.append(_md_table(*tables["failures"]))

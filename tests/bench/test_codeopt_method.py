@@ -107,3 +107,4 @@ def test_bench_cli_runs_code_opt_against_a_loopback_server(tmp_path, capsys):
     assert main(["bench", "report", "--store", str(store), "--out", str(tmp_path / "rep"), "--no-plots"]) == 0
     report = (tmp_path / "rep" / "report.md").read_text()
     assert "codeopt-tasks" in report and "100" in report
+    assert "## Method metrics" in report and "pie_speedup" in report

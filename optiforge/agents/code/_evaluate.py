@@ -4,6 +4,7 @@ all measured inside the sandbox, turned into the feedback text the model reads."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import threading
@@ -14,6 +15,13 @@ from optiforge.agents.code import _metrics as M
 
 _REF_CACHE: dict[str, dict[str, float]] = {}
 _REF_LOCK = threading.Lock()
+# CPU-time runs of concurrent cells (the benchmark runner) would slow each other down:
+# timed runs in this process take turns. Instruction counts do not depend on load.
+_TIMING_LOCK = threading.Lock()
+
+
+def _timing_turn(measure: str) -> Any:
+    return _TIMING_LOCK if measure == "cpu" else contextlib.nullcontext()
 
 
 @dataclass
@@ -83,6 +91,8 @@ class Evaluator:
     Correctness uses the task's tests plus its performance workload (so a program cannot
     be fast by being wrong on large inputs); speed is ``sandbox.time`` of candidate and
     reference interleaved, ``repeats`` times, in ``measure`` ("cpu" or "instructions").
+    CPU-time measurements of all evaluators in a process take turns (a lock), so concurrent
+    benchmark cells do not slow each other's timed runs; checks still run concurrently.
     """
 
     def __init__(self, task: Any, *, measure: str = "cpu", repeats: int = 3, limits: Any = None, profile: bool = True,
@@ -130,7 +140,8 @@ class Evaluator:
         if not checked.correct:
             reason = checked.failure.reason if checked.failure else "failed"
             return Evaluation(program, "wrong", checked.feedback(), measure=self.measure, failure_reason=reason)
-        timing = time(program, self.task.reference, tests=self.task.workload, repeats=self.repeats, measure=self.measure, **common)  # type: ignore[arg-type]
+        with _timing_turn(self.measure):
+            timing = time(program, self.task.reference, tests=self.task.workload, repeats=self.repeats, measure=self.measure, **common)  # type: ignore[arg-type]
         if timing.failed is not None or timing.speedup is None:
             why = timing.failed.summary() if timing.failed is not None else "no measurement"
             return Evaluation(program, "timing_failed", checked.feedback(), measure=timing.measure, note=f"{timing.note} {why}".strip(), failure_reason=why)
@@ -173,7 +184,8 @@ class Evaluator:
                 return dict(_REF_CACHE[key])
         out = {"reference": 1.0}
         for label, source in self.task.solutions.items():
-            t = time(source, self.task.reference, tests=self.task.workload, repeats=self.repeats, measure=self.measure, **self._common())  # type: ignore[arg-type]
+            with _timing_turn(self.measure):
+                t = time(source, self.task.reference, tests=self.task.workload, repeats=self.repeats, measure=self.measure, **self._common())  # type: ignore[arg-type]
             if t.speedup is not None:
                 out[label] = t.speedup
         with _REF_LOCK:
