@@ -7,6 +7,8 @@ Public names load lazily so ``import optiforge.solvers`` stays cheap; solver lib
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -81,6 +83,23 @@ __all__ = [
     "write_lp",
     "write_mps",
 ]
+
+
+# Public functions that share their name with the module defining them (solve.py, verify.py,
+# classify.py). Importing such a submodule makes the import system bind the *module* to the
+# package attribute; keep the function there instead, so `from optiforge.solvers import solve`
+# always gives the function whatever was imported first.
+_SAME_NAME = frozenset({"solve", "verify", "classify"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SAME_NAME and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

@@ -125,16 +125,7 @@ def _solve(analysis: Analysis, data: ModelData, sense: str, time_limit: float | 
         t1 = time.perf_counter()
         m.optimize()
         solve_time = time.perf_counter() - t1
-        st = m.getStatus()
-        status = {
-            "optimal": "optimal", "infeasible": "infeasible", "unbounded": "unbounded",
-            "inforunbd": "infeasible", "timelimit": "time_limit", "gaplimit": "feasible",
-            "sollimit": "feasible", "userinterrupt": "time_limit", "nodelimit": "time_limit",
-            "totalnodelimit": "time_limit", "stallnodelimit": "time_limit", "memlimit": "time_limit",
-        }.get(st, "error")
-        message = "" if status == "optimal" else f"SCIP status: {st}"
-        if st == "inforunbd":
-            message = "the model is infeasible or unbounded (SCIP could not tell which)"
+        status, message = _status(m.getStatus())
         values = None
         objective = None
         gap = None
@@ -149,6 +140,52 @@ def _solve(analysis: Analysis, data: ModelData, sense: str, time_limit: float | 
     finally:
         with contextlib.suppress(Exception):
             m.setLogfile(None)
+
+
+def solve_scip_file(path: str, *, time_limit: float | None = None, skip: tuple[str, ...] = ()) -> tuple[ScipOutcome, dict[str, float]]:
+    """Solve an MPS/LP file with SCIP; values by column name (SCIP's auxiliary columns dropped)."""
+    import pyscipopt
+
+    fd, log_path = tempfile.mkstemp(prefix="optiforge-scip-", suffix=".log")
+    os.close(fd)
+    try:
+        m = pyscipopt.Model()
+        m.hideOutput()
+        m.setLogfile(log_path)
+        if time_limit is not None:
+            m.setParam("limits/time", float(time_limit))
+        m.readProblem(path)
+        t0 = time.perf_counter()
+        m.optimize()
+        dt = time.perf_counter() - t0
+        status, message = _status(m.getStatus())
+        values: dict[str, float] = {}
+        objective = gap = None
+        if m.getNSols() > 0 and status not in ("infeasible", "unbounded"):
+            sol = m.getBestSol()
+            values = {v.name: float(m.getSolVal(sol, v)) for v in m.getVars() if v.name not in skip}
+            objective = float(m.getSolObjVal(sol))
+            g = float(m.getGap())
+            gap = g if math.isfinite(g) else None
+        m.setLogfile(None)
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            log = fh.read()
+        return ScipOutcome(status, objective, None, gap, log, 0.0, dt, message), values
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(log_path)
+
+
+def _status(st: str) -> tuple[str, str]:
+    status = {
+        "optimal": "optimal", "infeasible": "infeasible", "unbounded": "unbounded",
+        "inforunbd": "infeasible", "timelimit": "time_limit", "gaplimit": "feasible",
+        "sollimit": "feasible", "userinterrupt": "time_limit", "nodelimit": "time_limit",
+        "totalnodelimit": "time_limit", "stallnodelimit": "time_limit", "memlimit": "time_limit",
+    }.get(st, "error")
+    if st == "inforunbd":
+        return status, "the model is infeasible or unbounded (SCIP could not tell which)"
+    return status, "" if status == "optimal" else f"SCIP status: {st}"
 
 
 def _pairs(sides: list[Any], ops: tuple[str, ...]) -> list[tuple[Any, str, Any]]:

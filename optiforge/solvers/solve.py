@@ -93,12 +93,20 @@ def solve(
 def _solve_array_model(m: ArrayModel, backend: str, time_limit: float | None, options: dict[str, Any] | None) -> SolveResult:
     from optiforge.solvers._highs import run_highs
 
-    if backend not in ("auto", "highs"):
-        raise SolverError(f"MPS/LP models are solved with HiGHS; backend {backend!r} is not available for them")
+    if backend not in ("auto", "highs", "scip"):
+        raise SolverError(f"MPS/LP models are solved with HiGHS or SCIP; backend {backend!r} is not available for them")
     hess = m.model.hessian_
     mc = "MILP" if m.is_mip else "LP"
+    convex = True
     if hess.dim_ > 0 and len(hess.value_):
         mc = "MIQP" if m.is_mip else "QP"
+        convex = _file_hessian_convex(m)
+    if backend == "scip" or (backend == "auto" and (not convex or mc == "MIQP")):
+        return _solve_array_model_scip(m, mc, time_limit)
+    if not convex:
+        raise SolverError(f"{mc} model with a non-convex quadratic objective cannot be solved reliably with HiGHS; use backend 'auto' or 'scip'")
+    if mc == "MIQP":
+        raise SolverError("HiGHS does not solve integer quadratic models; use backend 'auto' or 'scip'")
     out = run_highs(m, time_limit=time_limit, options=options)  # type: ignore[arg-type]
     values: dict[str, Any] = {}
     if out.x is not None:
@@ -109,6 +117,35 @@ def _solve_array_model(m: ArrayModel, backend: str, time_limit: float | None, op
     return _result(out, "highs", mc, 0.0, values,
                    iis=_names(out.iis_rows, rnames, out.iis_cols, cnames),
                    unb=[cnames[c] for c in out.ray_cols] if out.ray_cols else None)
+
+
+def _file_hessian_convex(m: ArrayModel) -> bool:
+    from optiforge.solvers.classify import hessian_is_convex
+
+    hs = m.model.hessian_
+    start = np.asarray(hs.start_, dtype=np.int64)
+    rows = np.asarray(hs.index_, dtype=np.int64)
+    vals = np.asarray(hs.value_, dtype=np.float64)
+    cols = np.repeat(np.arange(len(start) - 1), np.diff(start))
+    if int(hs.format_) == 1:  # triangular: mirror the off-diagonal entries
+        off = rows != cols
+        rows, cols, vals = (np.concatenate([rows, cols[off]]), np.concatenate([cols, rows[off]]),
+                            np.concatenate([vals, vals[off]]))
+    return hessian_is_convex(int(hs.dim_), rows, cols, vals, m.sense)
+
+
+def _solve_array_model_scip(m: ArrayModel, mc: str, time_limit: float | None) -> SolveResult:
+    import tempfile
+
+    from optiforge.solvers._scip import solve_scip_file
+    from optiforge.solvers.io import write_mps
+
+    with tempfile.TemporaryDirectory(prefix="optiforge-scip-") as tmp:
+        path = write_mps(m, Path(tmp) / "model.mps")
+        out, by_name = solve_scip_file(str(path), time_limit=time_limit)
+    names = m.col_names or [f"c{k}" for k in range(m.num_col)]
+    values = {n: by_name[n] for n in names if n in by_name} if by_name else {}
+    return _result(out, "scip", mc, 0.0, values)
 
 
 def _names(rows: list[int] | None, rnames: Any, cols: list[int] | None, cnames: Any) -> list[str] | None:

@@ -76,3 +76,26 @@ def test_integer_nonlinear_and_functions():
     # n*y <= 20 with y >= 1: n = 10, y = 2 gives 10 + 1.414; n = 9 gives 9 + sqrt(20/9) = 10.49
     assert r.status == "optimal" and r.objective == pytest.approx(10 + 2**0.5, rel=1e-5)
     assert verify(f, r, tol=1e-5).ok
+
+
+@pytest.mark.parametrize("suffix", [".lp", ".mps"])
+def test_nonconvex_model_files_never_go_to_highs(tmp_path, suffix):
+    from optiforge.solvers import from_file, write_lp, write_mps
+
+    path = tmp_path / f"rect{suffix}"
+    (write_lp if suffix == ".lp" else write_mps)(Formulation.parse(M.rectangle()), path)
+    m = from_file(path)
+    r = solve(m)
+    assert r.solver == "scip" and r.status == "optimal" and r.objective == pytest.approx(100, rel=1e-6)
+    assert r.value("L") == pytest.approx(10, abs=1e-4)
+    with pytest.raises(SolverError, match="non-convex"):
+        solve(m, backend="highs")
+
+
+def test_convex_qp_file_goes_to_highs(tmp_path):
+    from optiforge.solvers import read_lp, write_lp
+
+    m = read_lp(write_lp(Formulation.parse(M.convex_qp("max")), tmp_path / "qp.lp"))
+    r = solve(m)
+    assert r.solver == "highs" and r.objective == pytest.approx(-2, abs=1e-6)
+    assert solve(m, backend="scip").objective == pytest.approx(-2, abs=1e-5)
