@@ -81,6 +81,7 @@ def test_fallback_runs_and_keeps_secrets_out(forced, monkeypatch):
     assert r.stdout.startswith("hi ") and SECRET not in r.stdout
 
 
+@pytest.mark.slow
 @needs_system_python
 def test_fallback_contains_loops_bombs_and_daemons(forced, marker):
     with warnings.catch_warnings():
