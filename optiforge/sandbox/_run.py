@@ -20,10 +20,13 @@ DEFAULT_LIMITS = Limits()
 T = TypeVar("T")
 
 
+def _is_path(program: str | os.PathLike[str]) -> bool:
+    return isinstance(program, os.PathLike) or ("\n" not in program and program.endswith((".py", ".cpp", ".cc", ".cxx")))
+
+
 def read_program(program: str | os.PathLike[str]) -> str:
     """Source text of ``program``: a path to a file, or the source itself."""
-    looks_like_path = "\n" not in str(program) and str(program).endswith((".py", ".cpp", ".cc", ".cxx"))
-    if not isinstance(program, os.PathLike) and not looks_like_path:
+    if not _is_path(program):
         return str(program)
     path = Path(program)
     try:
@@ -75,7 +78,7 @@ def prepare(
 def run(
     program: str | os.PathLike[str],
     *,
-    language: Language = "python",
+    language: Language | None = None,
     stdin: str | bytes | None = None,
     args: Sequence[str] = (),
     files: Mapping[str, str | bytes] | None = None,
@@ -87,16 +90,22 @@ def run(
 ) -> RunResult:
     """Run a program in the sandbox and report what happened; never raises for program failures.
 
-    ``program`` is source text or a path. Python programs run under ``python`` (default:
+    ``program`` is source text or a path; ``language`` defaults to "cpp" for a .cpp/.cc/.cxx
+    path and "python" otherwise. Python programs run under ``python`` (default:
     the interpreter running optiforge); C++ programs are compiled with g++ -O2 -std=c++17
     inside the sandbox first (cached by source hash) and a compile failure comes back as a
     RunResult with ``phase="compile"``. ``files`` are written into the private work dir,
     ``collect`` names work-dir files to read back into ``RunResult.files``. ``env`` adds
     variables to the allow-listed environment; nothing is inherited from the caller.
     """
+    if language is None:
+        language = guess_language(str(program)) if _is_path(program) else "python"
     prepared = prepare(program, language=language, python=python, isolation=isolation)
     if isinstance(prepared, RunResult):
         return prepared
+    for name in files or {}:
+        if not name or "/" in name or name in (".", "..") or name in prepared.files:
+            raise InputError(f"bad file name {name!r} for the work dir (plain names only, not {', '.join(prepared.files)})")
     payload = {name: (data.encode() if isinstance(data, str) else data) for name, data in (files or {}).items()}
     payload.update(prepared.files)
     argv = [*prepared.argv, *args]

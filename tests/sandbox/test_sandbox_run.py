@@ -40,6 +40,19 @@ def test_collect_does_not_follow_symlinks_out_of_the_work_dir():
     assert r.files == {}
 
 
+def test_file_names_must_be_plain():
+    for bad in ("../x", "a/b", "main.py", ""):
+        with pytest.raises(InputError):
+            sandbox.run("pass", files={bad: "x"}, limits=SMALL)
+
+
+@needs_gxx
+def test_language_follows_a_cpp_path(tmp_path):
+    path = tmp_path / "prog.cpp"
+    path.write_text("#include <cstdio>\nint main(){ puts(\"from c++\"); }\n")
+    assert sandbox.run(path, limits=SMALL).stdout == "from c++\n"
+
+
 def test_program_path_is_read(tmp_path):
     path = tmp_path / "prog.py"
     path.write_text("print(6 * 7)\n")
