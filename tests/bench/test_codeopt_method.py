@@ -108,3 +108,25 @@ def test_bench_cli_runs_code_opt_against_a_loopback_server(tmp_path, capsys):
     report = (tmp_path / "rep" / "report.md").read_text()
     assert "codeopt-tasks" in report and "100" in report
     assert "## Method metrics" in report and "pie_speedup" in report
+
+
+def test_pie_file_items_resolve_to_their_tasks(tmp_path):
+    import asyncio
+
+    from optiforge.bench import CellContext
+    from optiforge.llm import ScriptedLM
+
+    slow = "n = int(input())\nprint(sum(range(n + 1)))\n"
+    fast = "n = int(input())\nprint(n * (n + 1) // 2)\n"
+    row = {"problem_id": "p00001", "src_id": "s1", "src_code": slow, "tgt_code": fast, "language": "python",
+           "test_cases": [{"input": "3\n", "output": "6\n"}, {"input": "2000000\n", "output": f"{2000000 * 2000001 // 2}\n"}]}
+    path = tmp_path / "pie.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    _, problems, _ = load_problems(DatasetSpec(name="codeopt-pie", path=path))
+    assert [p.id for p in problems] == ["pie/p00001/s1"] and problems[0].metadata["path"] == str(path)
+    method = make_method(parse_method("code-opt:instruction+repeats1+noprofile"), {})
+    lm = ScriptedLM([f"```python\n{fast}```"])
+    out = asyncio.run(method.run(problems[0], CellContext(lm=lm, seed=0, cell_id="c")))
+    assert out.correct is True and out.metrics["speedup"] > 1.1 and "percentile" in out.metrics
+    with pytest.raises(ConfigError, match="path:"):
+        load_problems(DatasetSpec(name="codeopt-evalperf"))

@@ -126,7 +126,16 @@ def code_opt(file: Path | None, tests_dir: Path | None, task_name: str | None, l
              model: str | None, api_base: str | None, replay: Path | None, record: Path | None, no_cache: bool, strategy: str,
              rounds: int, k: int, measure: str, repeats: int | None, few_shot: int | None, no_profile: bool, time_limit: float,
              memory_mb: int, out: Path | None, as_json: bool, steps: bool) -> None:
-    """Make program FILE faster: the model proposes, the sandbox checks and times, the best correct program wins."""
+    """Make program FILE faster: the model proposes, the sandbox checks and times, the best correct program wins.
+
+    \b
+    The tests DIR holds either
+      NAME.in / NAME.out pairs  stdin -> expected stdout (tolerant compare);
+                                pairs in DIR/perf/ are the timed workload
+      tests.json                [{"input": ..., "output": ...}, ...], or with
+                                --entry-point F: [{"args": [...], "expected": ...}]
+    and optionally statement.md, shown to the model.
+    """
     from optiforge.agents.code._agent import CodeOptAgent
     from optiforge.sandbox import Limits
 

@@ -82,3 +82,22 @@ def test_bad_input_is_a_one_line_error(tmp_path, capsys, argv, needle):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and needle in err and err.count("\n") == 1
+
+
+def test_function_tests_from_tests_json(tmp_path, capsys):
+    prog = tmp_path / "dedup.py"
+    prog.write_text("def dedup(xs):\n    out = []\n    for x in xs:\n        if x not in out:\n            out.append(x)\n    return out\n")
+    fast = "def dedup(xs):\n    return list(dict.fromkeys(xs))\n"
+    tests = tmp_path / "t"
+    tests.mkdir()
+    # expected values left out: they come from running FILE itself in the sandbox
+    (tests / "tests.json").write_text(json.dumps([{"args": [[3, 1, 3, 2, 1]]}, {"args": [list(range(3000)) * 2]}]))
+    (tests / "statement.md").write_text("Remove duplicates, keeping the first occurrence.")
+    with FakeOpenAIServer(reply=replying(fast)) as server:
+        code = main(["code-opt", str(prog), "--tests", str(tests), "--entry-point", "dedup", "-m", "openai/local",
+                     "--api-base", server.base_url, "--method", "instruction", "--repeats", "1", "--json", "--steps"])
+        prompt = server.requests[0]["messages"][-1]["content"]
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "improved" and result["program"] == fast and result["steps"][0]["status"] == "correct"
+    assert "Remove duplicates" in prompt and "`dedup`" in prompt
