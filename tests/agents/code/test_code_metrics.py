@@ -75,3 +75,16 @@ def test_pass_at_k():
     assert pass_at_k(5, 0, 1) == 0.0
     assert pass_at_k(5, 5, 3) == 1.0
     assert pass_at_k(4, 1, 2) == pytest.approx(1 - math.comb(3, 2) / math.comb(4, 2))
+
+
+def test_summarize_aggregates_results_like_the_papers():
+    from optiforge.agents.code import CodeOptResult, summarize
+
+    def res(correct, speedup, **metrics):
+        return CodeOptResult(task="t", language="python", strategy="instruction", status="improved" if correct else "no_correct",
+                             program="", original="", correct=correct, speedup=speedup, metrics=metrics)
+
+    out = summarize([res(True, 3.0, percentile=100.0, eff=0.8), res(True, 1.05, percentile=50.0, eff=0.0), res(False, None, percentile=0.0, eff=0.0)])
+    assert out["n"] == 3 and out["pct_opt"] == pytest.approx(100 / 3) and out["correct_pct"] == pytest.approx(200 / 3)
+    assert out["mean_speedup"] == pytest.approx((3.0 + 1.05 + 1.0) / 3)
+    assert out["mean_percentile"] == pytest.approx(50.0) and out["mean_eff"] == pytest.approx(0.8 / 3)
