@@ -66,13 +66,15 @@ def test_wrong_candidate_is_rejected_with_the_failing_input_fed_back():
     assert r.metrics["candidates_correct_pct"] == 50.0 and r.metrics["pass@1"] == 0.5
 
 
-@pytest.mark.parametrize(("program", "limit"), [(LOOP, "cpu limit"), (FLOOD, "output limit")])
-def test_runaway_candidates_are_stopped_by_the_sandbox_and_fed_back(program, limit):
+@pytest.mark.parametrize(("program", "limits_named"), [(LOOP, ("cpu limit", "wall limit")), (FLOOD, ("output limit",))])
+def test_runaway_candidates_are_stopped_by_the_sandbox_and_fed_back(program, limits_named):
     lm = ScriptedLM([fenced(program), "I give up, no code this time."])
     limits = Limits(cpu_s=1, wall_s=3, memory_mb=512, output_bytes=100_000)
     r = agent(lm, strategy="self-refine", rounds=2, profile=False, limits=limits, reference_metrics=False).run(PRIMES)
     assert r.status == "no_correct" and not r.correct and r.program == PRIMES.reference
-    assert limit in r.steps[0]["feedback"]
+    # on a loaded machine the wall clock may run out before the CPU seconds do
+    limit = next((name for name in limits_named if name in r.steps[0]["feedback"]), None)
+    assert limit is not None, r.steps[0]["feedback"]
     assert limit in lm.calls[1][-1]["content"]
     assert r.steps[1]["status"] == "wrong" and "no code block" in r.steps[1]["summary"]
 
