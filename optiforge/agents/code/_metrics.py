@@ -76,7 +76,9 @@ def eff(speedup: float | None, expert_speedup: float, *, correct: bool = True, a
     (``t = t_ref / s``) this is ``max(0, alpha - s_expert / s) / (alpha - 1)``: 1.0 at the
     expert's speed, 0 at or beyond ``alpha`` times slower, above 1 when faster than the
     expert. (ENAMEL averages this over input-size levels weighted by hardness; our tasks
-    have one performance workload, so there is one level.)
+    have one performance workload, so there is one level. A task without reference
+    solutions has only the original program as its "expert", so there eff measures
+    improvement over the original rather than closeness to an expert.)
     """
     if not correct or speedup is None or speedup <= 0 or not math.isfinite(speedup):
         return 0.0
