@@ -72,7 +72,9 @@ def _analyze(f: Formulation) -> Analysis:
             if item.name in ("sum", "len", "abs", "min", "max", "sqrt", "exp", "log"):
                 raise FormulationError(f"{kind} {item.name!r}: name is reserved for a function")
             seen[item.name] = kind
-    sizes = {s.name: len(s.members()) for s in f.sets}
+    members = {s.name: s.members() for s in f.sets}
+    sizes = {name: len(m) for name, m in members.items()}
+    dimen = {name: len(m[0]) if m and isinstance(m[0], tuple) else 1 for name, m in members.items()}
     for kind, items in (("parameter", f.parameters), ("variable", f.variables)):
         for item in items:
             for set_name in item.index:
@@ -82,6 +84,7 @@ def _analyze(f: Formulation) -> Analysis:
                     )
     symbols = Symbols(
         sets=sizes,
+        dimen=dimen,
         params={p.name: tuple(p.index) for p in f.parameters},
         variables={v.name: tuple(v.index) for v in f.variables},
     )
@@ -113,7 +116,7 @@ def _analyze(f: Formulation) -> Analysis:
         names.add(c.name)
         binding = parse_binding(c.for_, where)
         checker = Checker(symbols, where)
-        scope = checker.bind(binding.names, binding.sets, {})
+        scope = checker.bind(binding.targets, binding.sets, {})
         if binding.condition is not None:
             checker.condition(binding.condition, scope)
         tree = parse(c.expression, where)

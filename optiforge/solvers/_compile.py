@@ -20,21 +20,31 @@ import numpy as np
 from optiforge.errors import FormulationError
 from optiforge.solvers._analysis import Analysis, ParsedConstraint
 from optiforge.solvers._data import ModelData
+from optiforge.solvers._expr import Target, comp_target
 
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 
 
 class Idx:
-    """A loop index over the batch: positions in the set it ranges over; values on demand."""
+    """A loop index over the batch: positions in the set it ranges over; values on demand.
 
-    __slots__ = ("_set_values", "_values", "pos", "set_name")
+    For a set of tuples each component is an Idx sharing ``pos`` and a ``group`` token,
+    with ``comp`` its place in the tuple.
+    """
 
-    def __init__(self, pos: np.ndarray, set_name: str, set_values: np.ndarray, values: np.ndarray | None = None) -> None:
+    __slots__ = ("_set_values", "_values", "comp", "group", "pos", "set_name")
+
+    def __init__(
+        self, pos: np.ndarray, set_name: str, set_values: np.ndarray, values: np.ndarray | None = None,
+        group: object | None = None, comp: int = 0,
+    ) -> None:
         self.pos = pos
         self.set_name = set_name
         self._set_values = set_values
         self._values = values
+        self.group = group
+        self.comp = comp
 
     @property
     def values(self) -> np.ndarray:
@@ -44,10 +54,11 @@ class Idx:
         return self._values
 
     def take(self, sel: np.ndarray) -> Idx:
-        return Idx(self.pos[sel], self.set_name, self._set_values, None if self._values is None else self._values[sel])
+        vals = None if self._values is None else self._values[sel]
+        return Idx(self.pos[sel], self.set_name, self._set_values, vals, self.group, self.comp)
 
     def repeat(self, k: int) -> Idx:
-        return Idx(np.repeat(self.pos, k), self.set_name, self._set_values)
+        return Idx(np.repeat(self.pos, k), self.set_name, self._set_values, None, self.group, self.comp)
 
 
 @dataclass
@@ -109,18 +120,24 @@ class Compiler:
 
     # -- batches -------------------------------------------------------------------------
     def expand(
-        self, env: dict[str, Idx], n: int, names: tuple[str, ...], sets: tuple[str, ...],
+        self, env: dict[str, Idx], n: int, targets: tuple[Target, ...], sets: tuple[str, ...],
         conds: list[list[ast.expr]],
     ) -> tuple[dict[str, Idx], np.ndarray]:
-        """Grow a batch of ``n`` slots by binding ``names`` to ``sets`` (with filters)."""
+        """Grow a batch of ``n`` slots by binding ``targets`` to ``sets`` (with filters)."""
         parent = np.arange(n, dtype=np.int64)
         env = dict(env)
-        for name, set_name, ifs in zip(names, sets, conds, strict=True):
+        for target, set_name, ifs in zip(targets, sets, conds, strict=True):
             s = self.data.sets[set_name]
             k = len(parent)
             parent = np.repeat(parent, s.n)
             env = {key: v.repeat(s.n) for key, v in env.items()}
-            env[name] = Idx(np.tile(np.arange(s.n, dtype=np.int64), k), set_name, s.values)
+            pos = np.tile(np.arange(s.n, dtype=np.int64), k)
+            if isinstance(target, str):
+                env[target] = Idx(pos, set_name, s.values)
+            else:
+                group = object()
+                for c, name in enumerate(target):
+                    env[name] = Idx(pos, set_name, s.components[c], None, group, c)
             for cond in ifs:
                 mask = self.truth(cond, env, len(parent))
                 parent = parent[mask]
@@ -188,24 +205,31 @@ class Compiler:
         return Aff(n, np.zeros(n), np.arange(n, dtype=np.int64), np.full(n, block.offset, dtype=np.int64), np.ones(n))
 
     def _positions(self, base: str, sets: tuple[str, ...], idx_nodes: list[ast.expr], env: dict[str, Idx], n: int) -> np.ndarray:
-        shape = tuple(self.data.sets[s].n for s in sets)
         pos_list = []
-        for k, (sub, set_name) in enumerate(zip(idx_nodes, sets, strict=True)):
-            if isinstance(sub, ast.Name) and sub.id in env and env[sub.id].set_name == set_name:
-                pos_list.append(env[sub.id].pos)
+        shape = []
+        at = 0
+        for set_name in sets:
+            sd = self.data.sets[set_name]
+            shape.append(sd.n)
+            nodes = idx_nodes[at : at + sd.dimen]
+            at += sd.dimen
+            fast = self._bound_positions(nodes, set_name, env)
+            if fast is not None:
+                pos_list.append(fast)
                 continue
-            v = self.eval(sub, env, n)
-            if isinstance(v, Aff):
-                raise self.fail(f"index of {base!r} depends on a variable")
-            values = v.values if isinstance(v, Idx) else v
-            pos, ok = self.data.sets[set_name].encode(values)
+            columns = []
+            for sub in nodes:
+                v = self.eval(sub, env, n)
+                if isinstance(v, Aff):
+                    raise self.fail(f"index of {base!r} depends on a variable")
+                columns.append(v.values if isinstance(v, Idx) else v)
+            pos, ok = sd.encode(columns[0]) if sd.dimen == 1 else sd.encode_tuples(columns)
             if not ok.all():
-                bad = values[~ok][0]
-                bad_py = bad.item() if hasattr(bad, "item") else bad
-                if isinstance(bad_py, float) and bad_py.is_integer():
-                    bad_py = int(bad_py)
+                k = int(np.flatnonzero(~ok)[0])
+                bad = tuple(_py(c[k]) for c in columns)
+                shown = bad[0] if len(bad) == 1 else bad
                 raise self.fail(
-                    f"index {bad_py!r} (position {k + 1} of {base}[...]) is not in set {set_name!r}; "
+                    f"index {shown!r} (in {base}[...]) is not in set {set_name!r}; "
                     "add a condition like 'if t > 1' or fix the index"
                 )
             pos_list.append(pos)
@@ -215,6 +239,20 @@ class Compiler:
         for p, size in zip(pos_list[1:], shape[1:], strict=True):
             flat = flat * size + p  # row-major, like ravel_multi_index without its checks
         return flat
+
+    @staticmethod
+    def _bound_positions(nodes: list[ast.expr], set_name: str, env: dict[str, Idx]) -> np.ndarray | None:
+        """Positions straight from loop indices bound to this very set (no lookup needed)."""
+        idxs = [env.get(s.id) if isinstance(s, ast.Name) else None for s in nodes]
+        if any(i is None or i.set_name != set_name for i in idxs):
+            return None
+        first = idxs[0]
+        assert first is not None
+        if len(idxs) == 1:
+            return first.pos if first.group is None else None
+        if first.group is None or any(i.group is not first.group or i.comp != c for c, i in enumerate(idxs)):  # type: ignore[union-attr]
+            return None
+        return first.pos
 
     def _subscript(self, node: ast.Subscript, env: dict[str, Idx], n: int) -> Value:
         base = node.value.id  # type: ignore[attr-defined]
@@ -294,9 +332,9 @@ class Compiler:
         if fname == "sum":
             gen = node.args[0]
             assert isinstance(gen, ast.GeneratorExp | ast.ListComp)
-            names = tuple(c.target.id for c in gen.generators)  # type: ignore[attr-defined]
+            targets = tuple(comp_target(c) for c in gen.generators)
             sets = tuple(c.iter.id for c in gen.generators)  # type: ignore[attr-defined]
-            inner, parent = self.expand(env, n, names, sets, [list(c.ifs) for c in gen.generators])
+            inner, parent = self.expand(env, n, targets, sets, [list(c.ifs) for c in gen.generators])
             body = self.eval(gen.elt, inner, len(parent))
             if isinstance(body, Aff):
                 return body.remap(parent, n)
@@ -324,6 +362,11 @@ class Compiler:
         if not np.isfinite(out).all():
             raise self.fail(f"{ast.unparse(node)!r} is not a finite number")
         return out
+
+
+def _py(v: Any) -> Any:
+    v = v.item() if hasattr(v, "item") else v
+    return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
 def _compare(op: ast.cmpop, a: np.ndarray, b: np.ndarray, comp: Compiler) -> np.ndarray:
@@ -494,8 +537,8 @@ def compile_model(analysis: Analysis, data: ModelData, sense: str) -> Compiled:
 
 def _constraint(comp: Compiler, pc: ParsedConstraint) -> tuple[Aff, np.ndarray, np.ndarray, dict[str, Idx]]:
     b = pc.binding
-    conds: list[list[ast.expr]] = [[] for _ in b.names]
-    env, parent = comp.expand({}, 1, b.names, b.sets, conds)
+    conds: list[list[ast.expr]] = [[] for _ in b.targets]
+    env, parent = comp.expand({}, 1, b.targets, b.sets, conds)
     n = len(parent)
     if b.condition is not None and b.names:
         mask = comp.truth(b.condition, env, n)

@@ -26,6 +26,14 @@ class SetData:
         kinds = {type(e) for e in elements}
         self.pos: dict[Any, int] = {e: k for k, e in enumerate(elements)}
         self.range_start: int | None = None
+        self.dimen = len(elements[0]) if elements and isinstance(elements[0], tuple) else 1
+        if self.dimen > 1:
+            # a set of tuples (arcs): one value array per component
+            self.values = np.empty(self.n, dtype=object)
+            self.values[:] = elements
+            self.components = [_typed([e[k] for e in elements]) for k in range(self.dimen)]
+            self.labels = [",".join(str(x) for x in e) for e in elements]
+            return
         if kinds <= {int}:
             self.values = np.asarray(elements, dtype=np.int64).reshape(-1)
             if self.n and np.array_equal(self.values, np.arange(self.values[0], self.values[0] + self.n)):
@@ -39,6 +47,20 @@ class SetData:
             self._order = np.argsort(self.values, kind="stable")
             self._sorted = self.values[self._order]
         self.labels = [str(e) for e in elements]
+        self.components = [self.values]
+
+    def encode_tuples(self, columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the tuples formed by ``columns`` (one array per component)."""
+        n = len(columns[0])
+        out = np.zeros(n, dtype=np.int64)
+        ok = np.zeros(n, dtype=bool)
+        get = self.pos.get
+        for k, key in enumerate(zip(*(c.tolist() for c in columns), strict=True)):
+            p = get(key)
+            if p is not None:
+                out[k] = p
+                ok[k] = True
+        return out, ok
 
     def encode(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of ``values`` in this set and a mask of which values are members."""
@@ -69,6 +91,17 @@ class SetData:
             ok[k] = p is not None
             out[k] = p if p is not None else 0
         return out, ok
+
+
+def _typed(items: list[Any]) -> np.ndarray:
+    kinds = {type(e) for e in items}
+    if kinds <= {int}:
+        return np.asarray(items, dtype=np.int64).reshape(-1)
+    if kinds == {str}:
+        return np.asarray(items, dtype=str)
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    return arr
 
 
 @dataclass
@@ -238,6 +271,8 @@ def _fill(out: np.ndarray, v: Any, dims: list[SetData], at: tuple[int, ...], whe
         for key, sub in v.items():
             k = by_label.get(str(key))
             parts = _split_key(str(key))
+            if k is None and d.dimen > 1:
+                k = by_label.get(",".join(parts))
             if k is None and len(parts) > 1 and len(parts) <= len(dims) - depth:
                 # a flat table keyed "a,b" or "(a, b)": read it as nested
                 nested: Any = sub

@@ -21,7 +21,7 @@ ALL_FUNCS = MATH_FUNCS | {"sum", "len"}
 
 _CMP_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
 _SINGLE_EQ = re.compile(r"(?<![<>=!])=(?!=)")
-_BINDING = re.compile(r"^\s*([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)\s*$")
+_BINDING = re.compile(r"^\s*([A-Za-z_]\w*|\(\s*[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+\s*\))\s+in\s+([A-Za-z_]\w*)\s*$")
 
 
 def _normalize(text: str) -> str:
@@ -82,17 +82,54 @@ class _FlattenSubscripts(ast.NodeTransformer):
         return node
 
 
+Target = str | tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Binding:
-    """A constraint's ``for`` clause: index names bound to sets, plus an optional condition."""
+    """A constraint's ``for`` clause: index names (or name tuples) bound to sets, plus a condition."""
 
-    names: tuple[str, ...] = ()
+    targets: tuple[Target, ...] = ()
     sets: tuple[str, ...] = ()
     condition: ast.expr | None = None
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every bound index name, in order."""
+        out: list[str] = []
+        for t in self.targets:
+            out.extend((t,) if isinstance(t, str) else t)
+        return tuple(out)
+
+
+def _split_top(src: str) -> list[str]:
+    # split on commas and ' for ' outside parentheses
+    parts: list[str] = []
+    depth = 0
+    cur = ""
+    k = 0
+    while k < len(src):
+        c = src[k]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        if depth == 0 and c == ",":
+            parts.append(cur)
+            cur = ""
+        elif depth == 0 and src.startswith(" for ", k):
+            parts.append(cur)
+            cur = ""
+            k += 4
+        else:
+            cur += c
+        k += 1
+    parts.append(cur)
+    return parts
+
 
 def parse_binding(text: str | None, where: str) -> Binding:
-    """Parse ``"i in I, j in J if i != j"`` (also ``for i in I for j in J``) into a Binding."""
+    """Parse ``"i in I, j in J if i != j"`` (also ``for i in I for j in J``, ``(i, j) in Arcs``)."""
     if text is None or not text.strip():
         return Binding()
     src = _normalize(text.strip())
@@ -102,22 +139,27 @@ def parse_binding(text: str | None, where: str) -> Binding:
     if m:
         cond_text = src[m.end() :]
         src = src[: m.start()]
-    names: list[str] = []
+    targets: list[Target] = []
     sets: list[str] = []
-    for part in re.split(r",|\sfor\s", src):
+    seen: set[str] = set()
+    for part in _split_top(src):
         if not part.strip():
             continue
         bm = _BINDING.match(part)
         if not bm:
             raise FormulationError(
-                f"{where}: cannot read index binding {part.strip()!r}; write it like 'i in I, j in J if i != j'"
+                f"{where}: cannot read index binding {part.strip()!r}; write it like 'i in I, j in J if i != j' or '(i, j) in Arcs'"
             )
-        if bm.group(1) in names:
-            raise FormulationError(f"{where}: index {bm.group(1)!r} is bound twice")
-        names.append(bm.group(1))
+        raw = bm.group(1)
+        names = tuple(x.strip() for x in raw.strip("() ").split(",")) if raw.startswith("(") else (raw,)
+        for nm in names:
+            if nm in seen:
+                raise FormulationError(f"{where}: index {nm!r} is bound twice")
+            seen.add(nm)
+        targets.append(names if len(names) > 1 else names[0])
         sets.append(bm.group(2))
     cond = parse(cond_text, where) if cond_text else None
-    return Binding(tuple(names), tuple(sets), cond)
+    return Binding(tuple(targets), tuple(sets), cond)
 
 
 def _whitelist(node: ast.AST, where: str) -> None:
@@ -153,9 +195,12 @@ def _whitelist(node: ast.AST, where: str) -> None:
                 raise FormulationError(f"{where}: slices are not allowed")
         elif isinstance(sub, (ast.GeneratorExp, ast.ListComp)):
             for comp in sub.generators:
-                if comp.is_async or not isinstance(comp.target, ast.Name):
+                target_ok = isinstance(comp.target, ast.Name) or (
+                    isinstance(comp.target, ast.Tuple) and all(isinstance(e, ast.Name) for e in comp.target.elts)
+                )
+                if comp.is_async or not target_ok:
                     raise FormulationError(
-                        f"{where}: write generators as 'for i in SetName' (one name per 'for')"
+                        f"{where}: write generators as 'for i in SetName' or 'for (i, j) in PairSet'"
                     )
                 if not isinstance(comp.iter, ast.Name):
                     raise FormulationError(
@@ -182,11 +227,19 @@ def _whitelist(node: ast.AST, where: str) -> None:
             raise FormulationError(f"{where}: {type(sub).__name__} syntax is not allowed")
 
 
+def comp_target(comp: ast.comprehension) -> Target:
+    """The name (or tuple of names) a generator binds."""
+    if isinstance(comp.target, ast.Tuple):
+        return tuple(e.id for e in comp.target.elts)  # type: ignore[attr-defined]
+    return comp.target.id  # type: ignore[attr-defined]
+
+
 @dataclass
 class Symbols:
     """What names mean: set name -> size, parameter/variable name -> index set names."""
 
     sets: dict[str, int] = field(default_factory=dict)
+    dimen: dict[str, int] = field(default_factory=dict)
     params: dict[str, tuple[str, ...]] = field(default_factory=dict)
     variables: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -211,16 +264,24 @@ class Checker:
     def fail(self, msg: str) -> FormulationError:
         return FormulationError(f"{self.where}: {msg}")
 
-    def bind(self, names: tuple[str, ...], sets: tuple[str, ...], scope: dict[str, str]) -> dict[str, str]:
+    def bind(self, targets: tuple[Target, ...], sets: tuple[str, ...], scope: dict[str, str]) -> dict[str, str]:
         scope = dict(scope)
-        for name, set_name in zip(names, sets, strict=True):
+        for target, set_name in zip(targets, sets, strict=True):
             if set_name not in self.symbols.sets:
                 raise self.fail(
                     f"unknown set {set_name!r} (sets: {', '.join(self.symbols.sets) or '-'})"
                 )
-            if name in self.symbols.params or name in self.symbols.variables:
-                raise self.fail(f"index name {name!r} hides a parameter or variable of the same name; rename the index")
-            scope[name] = set_name
+            names = (target,) if isinstance(target, str) else target
+            dimen = self.symbols.dimen.get(set_name, 1)
+            if len(names) != dimen:
+                if dimen == 1:
+                    raise self.fail(f"set {set_name!r} has single elements: bind one name, like 'i in {set_name}'")
+                pattern = "(" + ", ".join(f"i{k + 1}" for k in range(dimen)) + ")"
+                raise self.fail(f"set {set_name!r} has {dimen}-tuples: bind them as '{pattern} in {set_name}'")
+            for name in names:
+                if name in self.symbols.params or name in self.symbols.variables:
+                    raise self.fail(f"index name {name!r} hides a parameter or variable of the same name; rename the index")
+                scope[name] = set_name
         return scope
 
     def degree(self, node: ast.expr, scope: dict[str, str]) -> int:
@@ -260,10 +321,13 @@ class Checker:
                 raise self.fail(f"index {base!r} cannot be subscripted")
             else:
                 raise self.fail(f"unknown symbol {base!r} ({sym.describe(scope)})")
-            if len(idx) != len(dims):
+            arity = sum(sym.dimen.get(d, 1) for d in dims)
+            if len(idx) != arity:
                 want = f"({', '.join(dims)})" if dims else "no index"
+                if arity != len(dims):
+                    want += f" = {arity} values"
                 raise self.fail(
-                    f"{kind} {base!r} takes {len(dims)} index(es) {want}, got {len(idx)} in {ast.unparse(node)!r}"
+                    f"{kind} {base!r} takes {arity} index(es) {want}, got {len(idx)} in {ast.unparse(node)!r}"
                 )
             for sub in idx:
                 if self.degree(sub, scope) > 0:
@@ -331,10 +395,11 @@ class Checker:
             gen = node.args[0]
             inner = dict(scope)
             for comp in gen.generators:
-                name = comp.target.id  # type: ignore[attr-defined]
-                if name in inner:
-                    raise self.fail(f"index {name!r} is already bound in this scope")
-                inner = self.bind((name,), (comp.iter.id,), inner)  # type: ignore[attr-defined]
+                target = comp_target(comp)
+                for name in (target,) if isinstance(target, str) else target:
+                    if name in inner:
+                        raise self.fail(f"index {name!r} is already bound in this scope")
+                inner = self.bind((target,), (comp.iter.id,), inner)  # type: ignore[attr-defined]
                 for cond in comp.ifs:
                     self.condition(cond, inner)
             return self.degree(gen.elt, inner)

@@ -33,7 +33,12 @@ def build_pyomo(analysis: Analysis, data: ModelData, sense: str) -> Any:
             comps[name] = v
             continue
         members = [data.sets[s].elements for s in b.sets]
-        keys = list(itertools.product(*members)) if len(members) > 1 else list(members[0])
+        if len(members) == 1:
+            keys = list(members[0])
+        else:
+            # Pyomo indexes by flat tuples: (('a', 'b'), 1) -> ('a', 'b', 1)
+            keys = [tuple(x for part in combo for x in (part if isinstance(part, tuple) else (part,)))
+                    for combo in itertools.product(*members)]
         keys_of[name] = keys
         bounds = {k: (_fin(lo[i]), _fin(hi[i])) for i, k in enumerate(keys)}
         v = pyo.Var(keys, domain=domains[b.domain], bounds=lambda _m, *k, _b=bounds: _b[k if len(k) > 1 else k[0]])
@@ -57,7 +62,7 @@ def build_pyomo(analysis: Analysis, data: ModelData, sense: str) -> Any:
         clist = pyo.ConstraintList()
         m.add_component(_unique(m, safe_name(pc.name)), clist)
         bd = pc.binding
-        for env in ev.bindings(bd.names, bd.sets, bd.condition):
+        for env in ev.bindings(bd.targets, bd.sets, bd.condition):
             sides = ev.compare(pc.tree, env)
             if len(sides) == 3:
                 lo_v, mid, hi_v = sides if pc.ops[0] == "<=" else sides[::-1]

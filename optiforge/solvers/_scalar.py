@@ -17,6 +17,7 @@ import numpy as np
 
 from optiforge.errors import FormulationError
 from optiforge.solvers._data import ModelData
+from optiforge.solvers._expr import Target, comp_target
 
 VarLookup = Callable[[str, tuple[int, ...]], Any]
 
@@ -42,14 +43,18 @@ class Scalar:
         return FormulationError(f"{self.where}: {msg}")
 
     def bindings(
-        self, names: tuple[str, ...], sets: tuple[str, ...], cond: ast.expr | None, env: dict[str, Any] | None = None
+        self, targets: tuple[Target, ...], sets: tuple[str, ...], cond: ast.expr | None, env: dict[str, Any] | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Every binding of ``names`` to elements of ``sets`` that satisfies ``cond``."""
+        """Every binding of ``targets`` (names or name tuples) to elements of ``sets`` satisfying ``cond``."""
         base = dict(env or {})
         members = [self.data.sets[s].elements for s in sets]
         for combo in itertools.product(*members):
             e = dict(base)
-            e.update(zip(names, combo, strict=True))
+            for target, el in zip(targets, combo, strict=True):
+                if isinstance(target, str):
+                    e[target] = el
+                else:
+                    e.update(zip(target, el, strict=True))
             if cond is None or self.truth(cond, e):
                 yield e
 
@@ -170,21 +175,30 @@ class Scalar:
             yield self.eval(gen.elt, env)
             return
         comp = comps[0]
-        name = comp.target.id  # type: ignore[attr-defined]
+        target = comp_target(comp)
         for el in self.data.sets[comp.iter.id].elements:  # type: ignore[attr-defined]
             e = dict(env)
-            e[name] = el
+            if isinstance(target, str):
+                e[target] = el
+            else:
+                e.update(zip(target, el, strict=True))
             if all(self.truth(c, e) for c in comp.ifs):
                 yield from self._gen(gen, comps[1:], e)
 
     def _positions(self, base: str, sets: tuple[str, ...], values: list[Any]) -> tuple[int, ...]:
         # 2.0 finds the element 2 (equal floats and ints hash alike); text never matches a number
         out = []
-        for k, (v, set_name) in enumerate(zip(values, sets, strict=True)):
-            p = self.data.sets[set_name].pos.get(v)
+        at = 0
+        for set_name in sets:
+            sd = self.data.sets[set_name]
+            part = values[at : at + sd.dimen]
+            at += sd.dimen
+            key = part[0] if sd.dimen == 1 else tuple(part)
+            p = sd.pos.get(key)
             if p is None:
+                shown = _show(key) if sd.dimen == 1 else tuple(_show(x) for x in part)
                 raise self.fail(
-                    f"index {_show(v)!r} (position {k + 1} of {base}[...]) is not in set {set_name!r}; "
+                    f"index {shown!r} (in {base}[...]) is not in set {set_name!r}; "
                     "add a condition like 'if t > 1' or fix the index"
                 )
             out.append(p)

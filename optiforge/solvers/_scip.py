@@ -91,7 +91,7 @@ def _solve(analysis: Analysis, data: ModelData, sense: str, time_limit: float | 
         for pc in analysis.constraints:
             ev.where = f"constraint {pc.name!r}"
             bd = pc.binding
-            for k, env in enumerate(ev.bindings(bd.names, bd.sets, bd.condition)):
+            for k, env in enumerate(ev.bindings(bd.targets, bd.sets, bd.condition)):
                 sides = ev.compare(pc.tree, env)
                 label = pc.name if not bd.names else f"{pc.name}[{', '.join(repr(env[n]) if isinstance(env[n], str) else str(env[n]) for n in bd.names)}]"
                 for lhs, op, rhs in _pairs(sides, pc.ops):

@@ -43,8 +43,9 @@ class SetDef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="Identifier used in expressions, e.g. 'Plants'.")
-    elements: list[Element] | None = Field(
-        default=None, description="The members, e.g. ['Seattle', 'San Diego'] or [1, 2, 3]."
+    elements: list[Element | list[Element]] | None = Field(
+        default=None,
+        description="The members, e.g. ['Seattle', 'San Diego'] or [1, 2, 3]; pairs like [['a', 'b'], ['b', 'c']] for arcs.",
     )
     start: int | None = Field(default=None, description="First integer of a range set (with end).")
     end: int | None = Field(default=None, description="Last integer of a range set, inclusive.")
@@ -58,12 +59,18 @@ class SetDef(BaseModel):
             raise ValueError(f"set {self.name!r}: give either 'elements' or 'start'/'end', not both")
         if self.elements is not None and len(set(map(repr, self.elements))) != len(self.elements):
             raise ValueError(f"set {self.name!r}: elements are not unique")
+        if self.elements:
+            sizes = {len(e) if isinstance(e, list) else 1 for e in self.elements}
+            if len(sizes) > 1:
+                raise ValueError(f"set {self.name!r}: mix of single elements and tuples, or tuples of different lengths")
+            if sizes == {0}:
+                raise ValueError(f"set {self.name!r}: empty tuple element")
         return self
 
-    def members(self) -> list[Element]:
-        """The elements in order."""
+    def members(self) -> list[Element | tuple[Element, ...]]:
+        """The elements in order (tuples for sets of pairs)."""
         if self.elements is not None:
-            return list(self.elements)
+            return [tuple(e) if isinstance(e, list) else e for e in self.elements]
         assert self.start is not None and self.end is not None
         return list(range(self.start, self.end + 1))
 

@@ -51,7 +51,8 @@ class SolveResult(BaseModel):
         for i in index:
             if not isinstance(entry, dict):
                 raise KeyError(f"{name} has fewer than {len(index)} indices")
-            entry = entry[str(i)]
+            # an element of a set of pairs is keyed 'a,b': pass it as a tuple
+            entry = entry[",".join(map(str, i)) if isinstance(i, tuple) else str(i)]
         if isinstance(entry, dict):
             raise KeyError(f"{name} needs more indices")
         return float(entry)

@@ -85,7 +85,7 @@ def verify(
     for pc in a.constraints:
         ev.where = f"constraint {pc.name!r}"
         bd = pc.binding
-        for env in ev.bindings(bd.names, bd.sets, bd.condition):
+        for env in ev.bindings(bd.targets, bd.sets, bd.condition):
             sides = [float(s) for s in ev.compare(pc.tree, env)]
             amount = 0.0
             scaled = 0.0

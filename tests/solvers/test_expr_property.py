@@ -17,11 +17,16 @@ from optiforge.solvers._data import build_data
 from optiforge.solvers._scalar import Scalar, float_lookup
 
 BASE = {
-    "sets": [{"name": "I", "start": 1, "end": 3}, {"name": "K", "elements": ["a", "b"]}],
+    "sets": [
+        {"name": "I", "start": 1, "end": 3},
+        {"name": "K", "elements": ["a", "b"]},
+        {"name": "P", "elements": [[1, "a"], [3, "b"], [2, "b"]]},
+    ],
     "parameters": [
         {"name": "p", "index": ["I"], "value": [1.5, -2.0, 3.0]},
         {"name": "q", "index": ["I", "K"], "value": [[1, 2], [0.5, -1], [4, 0]]},
         {"name": "s", "value": 2.5},
+        {"name": "w", "index": ["P"], "value": [1.5, -2.0, 0.5]},
     ],
     "variables": [
         {"name": "x", "index": ["I"], "lower": -5, "upper": 5},
@@ -36,6 +41,8 @@ LEAVES = st.sampled_from([
     "sum(p[i] * x[i] for i in I)", "sum(q[i, k] * y[i, k] for i in I for k in K)",
     "sum(x[i] for i in I if i != 2)", "sum(y[i, k] for i in I for k in K if k == 'b')",
     "len(I) * z", "abs(p[2]) * x[3]", "max(s, 1) * z", "s ** 2", "(p[1] + 1) * x[1]",
+    "sum(w[i, k] * y[i, k] for (i, k) in P)", "sum(w[i, k] for (i, k) in P if i > 1) * z",
+    "sum(p[i] * x[i] for (i, k) in P if k == 'b')",
 ])
 
 
