@@ -1,5 +1,6 @@
 """Agents: LangGraph control flows that use the LLM layer, solvers and sandbox.
 
-``formulate``: word problem -> verified optimal answer. Each agent keeps its prompts as
-graph ``Parameter``s, so the optimizers in :mod:`optiforge.optimizers` can improve them.
+``formulate``: word problem -> verified optimal answer. ``code``: program -> faster program,
+checked and timed only inside the sandbox. Each agent keeps what it improves (prompts,
+programs) as graph ``Parameter``s, so the optimizers in :mod:`optiforge.optimizers` apply.
 """

@@ -94,7 +94,7 @@ def test_runaway_code_is_stopped_by_the_sandbox_limits():
     loop = GOOD.replace("def build_model():\n", "def build_model():\n    while True:\n        pass\n")
     res = FormulateAgent(ScriptedLM([loop]), mode="pyomo", time_limit=2, max_rounds=1).run(MILK["question"], queried=LABELS)
     assert res.status == "no_answer" and res.error_category == "code"
-    assert "limit" in (res.error_message or ""), res.error_message
+    assert "limit" in (res.error_message or ""), res.error_message  # names the limit, or says a limit killed it
 
 
 def test_reply_without_code_is_a_parse_failure():

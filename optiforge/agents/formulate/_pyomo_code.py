@@ -108,7 +108,12 @@ async def run_code(code: str, *, time_limit: float) -> CodeRun:
     r = await arun(code + HARNESS, language="python", limits=limits)
     line = next((ln for ln in reversed(r.stdout.splitlines()) if ln.startswith("OPTIFORGE_RESULT ")), None)
     if line is None:
-        why = f"the program was stopped by the {r.limit} limit" if r.limit not in (None, "none") else f"the program exited with status {r.exit_code}"
+        if r.limit not in (None, "none"):
+            why = f"the program was stopped by the {r.limit} limit"
+        elif r.signal is not None:
+            why = f"the program was killed by signal {r.signal} (a resource limit or the wall-clock limit)"
+        else:
+            why = f"the program exited with status {r.exit_code}"
         tail = (r.stderr or r.stdout)[-1500:]
         return CodeRun(status="error", message=f"{why}: {tail.strip()}", stdout=r.stdout[-4000:], stderr=r.stderr[-4000:])
     data: dict[str, Any] = json.loads(line.removeprefix("OPTIFORGE_RESULT "))
