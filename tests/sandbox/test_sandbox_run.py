@@ -140,3 +140,20 @@ def test_cpp_compile_error_is_a_result_not_an_exception():
 def test_cpp_runtime_signal_is_reported():
     r = sandbox.run("#include <cstdlib>\nint main(){ std::abort(); }", language="cpp", limits=SMALL)
     assert r.signal is not None and r.status == "signal"
+
+
+def test_a_shell_shim_interpreter_is_resolved_to_the_real_binary(tmp_path):
+    import os
+    import sys
+
+    from optiforge.sandbox._python import resolve_interpreter
+
+    shim = tmp_path / "python3"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    shim.chmod(0o755)
+    interp = resolve_interpreter(str(shim))
+    assert interp.real == os.path.realpath(sys.executable)
+    with open(interp.real, "rb") as fh:
+        assert fh.read(4) == b"\x7fELF"
+    r = sandbox.run("import sys\nprint(sys.version_info[:2])", python=str(shim), limits=SMALL)
+    assert r.ok and r.stdout.strip() == str(tuple(sys.version_info[:2]))
