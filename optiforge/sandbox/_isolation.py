@@ -187,6 +187,9 @@ def bwrap_argv(workdir: str, *, ro_dirs: Iterable[str], limits: Limits, uid: int
     for item in _ETC_FILES:
         if os.path.exists(item):
             argv += ["--ro-bind", item, item]
+    # The private /tmp comes before the read-only binds, so an interpreter or venv that lives
+    # under /tmp (a clone in /tmp, CI) is bound on top of it instead of being hidden by it.
+    argv += ["--size", str(limits.tmp_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
     made: set[str] = {"/", "/usr", "/etc", "/tmp", "/proc", "/dev", SANDBOX_WORKDIR}
     bound: list[str] = []
     for directory in sorted(set(ro_dirs)):
@@ -204,7 +207,6 @@ def bwrap_argv(workdir: str, *, ro_dirs: Iterable[str], limits: Limits, uid: int
         argv += ["--ro-bind", launcher, SANDBOX_LAUNCHER]
     argv += [
         "--proc", "/proc", "--dev", "/dev",
-        "--size", str(limits.tmp_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp",
         "--bind", workdir, SANDBOX_WORKDIR, "--chdir", SANDBOX_WORKDIR,
         "--",
     ]
