@@ -158,7 +158,10 @@ class _Workload:
                 raise MeasureFailed("the program failed while being timed", run)
             return self._cost(run, kind)
         for stdin in self.inputs:
-            argv = self.prepared.argv if not wrap else [*wrap, *self.prepared.argv[1:]] if self.prepared.interpreter else [*wrap, *self.prepared.argv]
+            argv = self.prepared.argv
+            if wrap:
+                # For Python the wrap already ends with the real interpreter, replacing argv[0].
+                argv = [*wrap, *(argv[1:] if self.prepared.interpreter else argv)]
             run = sandboxed(
                 argv, files=self.prepared.files, stdin=stdin.encode() if stdin else None, limits=limits,
                 ro_dirs=self.prepared.ro_dirs, env=env, collect=collect, isolation=self.isolation,
