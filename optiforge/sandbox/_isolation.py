@@ -115,16 +115,18 @@ _GUARD = (
 )
 
 
-def die_with_us_argv(uid: int | None, launcher: str | None = None) -> list[str]:
+def die_with_us_argv(uid: int | None, launcher: str | None = None, report_fd: int = -1) -> list[str]:
     """Prefix that ends the sandbox if the thread that started it dies.
 
     A root-owned parent cannot deliver a parent-death signal to the program once it runs
-    as another uid, so a tiny shell guard gets SIGTERM when we die and then, as the run's
-    uid, kills every process of that uid (the uid is unique to this run). Without a uid
-    of our own, bubblewrap's --die-with-parent and ``setpriv --pdeathsig`` suffice.
+    as another uid, so a guard (the compiled launcher, else a shell) gets SIGTERM when we
+    die and then, as the run's uid, kills every process of that uid (the uid is unique to
+    this run). Without a uid of our own, bubblewrap's --die-with-parent and a
+    parent-death signal suffice. The compiled guard also writes the sandbox's own rusage
+    to ``report_fd``.
     """
     if launcher is not None:
-        return [launcher, "--guard", "-" if uid is None else str(uid), "--"]
+        return [launcher, "--guard", "-" if uid is None else str(uid), str(report_fd), "--"]
     setpriv, sh = which("setpriv"), which("sh")
     if setpriv is None:
         return []

@@ -18,6 +18,7 @@ from pathlib import Path
 LAUNCHER_C = r"""
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,10 +33,11 @@ LAUNCHER_C = r"""
  * launch UID|- CPU AS|- NPROC FSIZE NOFILE -- PROGRAM ARGS...
  *     (inside the sandbox) switch to UID, set the rlimits (hard = soft), no_new_privs and
  *     the parent-death signal, then exec PROGRAM.
- * launch --guard UID|- -- COMMAND ARGS...
+ * launch --guard UID|- FD|-1 -- COMMAND ARGS...
  *     (outside) run COMMAND as a child; if our own parent dies, kill every process of
- *     UID (unique to this run) so the sandbox cannot outlive optiforge. Exits with the
- *     child's status (128+N if it died of signal N).
+ *     UID (unique to this run) so the sandbox cannot outlive optiforge. Writes the
+ *     child's "maxrss_kb user_us sys_us" to FD, exits with the child's status (128+N
+ *     if it died of signal N).
  */
 static void die(const char *what) {
     fprintf(stderr, "optiforge-launch: %s: %s\n", what, strerror(errno));
@@ -59,30 +61,31 @@ static void become(uid_t id) {
 static volatile sig_atomic_t orphaned = 0;
 static void on_term(int sig) { (void)sig; orphaned = 1; }
 
-static int guard(const char *uid_arg, char **cmd) {
-    if (strcmp(uid_arg, "-") == 0) {
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die("pdeathsig");
-        execvp(cmd[0], cmd);
-        die("exec");
-    }
-    uid_t id = (uid_t)strtoul(uid_arg, NULL, 10);
+static int guard(const char *uid_arg, const char *report_arg, char **cmd) {
+    int killer = strcmp(uid_arg, "-") != 0;
+    uid_t id = killer ? (uid_t)strtoul(uid_arg, NULL, 10) : 0;
+    int report = atoi(report_arg);
+    if (report >= 0) fcntl(report, F_SETFD, FD_CLOEXEC); /* never reaches the program */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_term;
     sigaction(SIGTERM, &sa, NULL);
     pid_t parent = getppid();
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) die("pdeathsig");
+    if (prctl(PR_SET_PDEATHSIG, killer ? SIGTERM : SIGKILL, 0, 0, 0) != 0) die("pdeathsig");
     if (getppid() != parent) orphaned = 1;
     pid_t child = fork();
     if (child < 0) die("fork");
     if (child == 0) {
         signal(SIGTERM, SIG_DFL);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die("pdeathsig");
         execvp(cmd[0], cmd);
         die("exec");
     }
     int status = 0, killed = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
     for (;;) {
-        if (orphaned && !killed) {
+        if (killer && orphaned && !killed) {
             killed = 1;
             pid_t k = fork();
             if (k == 0) {
@@ -92,16 +95,24 @@ static int guard(const char *uid_arg, char **cmd) {
             }
             if (k > 0) waitpid(k, NULL, 0);
         }
-        if (waitpid(child, &status, 0) == child) break;
-        if (errno != EINTR) die("waitpid");
+        if (wait4(child, &status, 0, &ru) == child) break;
+        if (errno != EINTR) die("wait4");
+    }
+    /* The sandbox's own usage: ours would include the memory of the process that forked
+       us, which a fork shares until exec. */
+    if (report >= 0) {
+        dprintf(report, "%ld %ld %ld\n", ru.ru_maxrss,
+                (long)ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec,
+                (long)ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec);
+        close(report);
     }
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return WEXITSTATUS(status);
 }
 
 int main(int argc, char **argv) {
-    if (argc >= 5 && strcmp(argv[1], "--guard") == 0 && strcmp(argv[3], "--") == 0)
-        return guard(argv[2], argv + 4);
+    if (argc >= 6 && strcmp(argv[1], "--guard") == 0 && strcmp(argv[4], "--") == 0)
+        return guard(argv[2], argv[3], argv + 5);
     if (argc < 9 || strcmp(argv[7], "--") != 0) {
         fprintf(stderr, "optiforge-launch: bad arguments\n");
         return 126;

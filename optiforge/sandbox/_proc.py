@@ -99,6 +99,7 @@ def execute(
     wall_s: float,
     output_bytes: int,
     info_fd: tuple[int, int] | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> RawRun:
     """Start ``argv`` in its own session, feed ``stdin``, read both pipes incrementally.
 
@@ -119,7 +120,7 @@ def execute(
             cwd=cwd,
             start_new_session=True,
             close_fds=True,
-            pass_fds=(info_fd[1],) if info_fd else (),
+            pass_fds=((info_fd[1],) if info_fd else ()) + pass_fds,
         )
     except BaseException:
         for fd in info_fd or ():

@@ -9,6 +9,8 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from types import SimpleNamespace
+from typing import Any
 
 from optiforge.sandbox import _isolation as iso
 from optiforge.sandbox._proc import RawRun, execute
@@ -80,6 +82,25 @@ def _collect(workdir: str, names: Iterable[str]) -> dict[str, bytes]:
         finally:
             os.close(fd)
     return out
+
+
+def _reported_usage(report: tuple[int, int], fallback: Any) -> Any:
+    """The guard's report of the sandbox's own rusage; wait4's view of the guard would
+    count the memory of this (forking) process as the program's peak."""
+    os.close(report[1])
+    try:
+        os.set_blocking(report[0], False)
+        try:
+            data = os.read(report[0], 4096)
+        except BlockingIOError:
+            data = b""
+    finally:
+        os.close(report[0])
+    try:
+        maxrss, user_us, sys_us = (int(x) for x in data.split())
+    except ValueError:
+        return fallback
+    return SimpleNamespace(ru_maxrss=maxrss, ru_utime=user_us / 1e6, ru_stime=sys_us / 1e6)
 
 
 def _launcher() -> str | None:
@@ -170,15 +191,24 @@ def sandboxed(
             prefix = [bwrap[0], "--info-fd", str(info_fd[1]), *bwrap[1:], *prefix]
         elif info.kind == "unshare":
             prefix = iso.unshare_argv() + prefix
-        raw = execute(
-            iso.die_with_us_argv(uid, launcher) + prefix + list(argv),
-            env=base_env(inside, extra=env),
-            cwd=workdir,
-            stdin=stdin,
-            wall_s=limits.wall_s,
-            output_bytes=limits.output_bytes,
-            info_fd=info_fd,
-        )
+        report = os.pipe() if launcher else None
+        try:
+            raw = execute(
+                iso.die_with_us_argv(uid, launcher, report[1] if report else -1) + prefix + list(argv),
+                env=base_env(inside, extra=env),
+                cwd=workdir,
+                stdin=stdin,
+                wall_s=limits.wall_s,
+                output_bytes=limits.output_bytes,
+                info_fd=info_fd,
+                pass_fds=(report[1],) if report else (),
+            )
+        except BaseException:
+            for fd in report or ():
+                os.close(fd)
+            raise
+        if report:
+            raw.rusage = _reported_usage(report, raw.rusage)
         if uid is not None and info.kind != "bwrap":
             _kill_uid(uid)
         return _result(raw, limits, info.kind, _collect(workdir, collect))

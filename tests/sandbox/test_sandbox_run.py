@@ -157,3 +157,16 @@ def test_a_shell_shim_interpreter_is_resolved_to_the_real_binary(tmp_path):
         assert fh.read(4) == b"\x7fELF"
     r = sandbox.run("import sys\nprint(sys.version_info[:2])", python=str(shim), limits=SMALL)
     assert r.ok and r.stdout.strip() == str(tuple(sys.version_info[:2]))
+
+
+def test_peak_memory_is_the_programs_own():
+    from optiforge.sandbox._sandbox import _launcher
+
+    if _launcher() is None:
+        pytest.skip("no C compiler for the launcher: peak memory then includes the forking process")
+    small = sandbox.run("print(1)", limits=SMALL)
+    big = sandbox.run("x = bytearray(150 * 2**20)\nx[::4096] = b'a' * len(x[::4096])", limits=SMALL)
+    assert small.ok and big.ok
+    # not the size of the optiforge process that started it
+    assert small.peak_memory_mb < 30
+    assert 150 <= big.peak_memory_mb < 200
