@@ -50,8 +50,13 @@ class RunResult:
     """What happened when one program ran in the sandbox.
 
     ``limit`` names the limit that stopped the program ("none" if it ended on its own);
-    ``phase`` is "compile" when a C++ program did not compile (then ``stderr`` holds the
-    compiler's message). ``signal`` is set when the program died of a signal.
+    "memory" and "processes" are read from the program's error output (MemoryError,
+    bad_alloc, EAGAIN on fork), the others are certain. ``phase`` is "compile" when a C++
+    program did not compile (then ``stderr`` holds the compiler's message). ``signal`` is
+    set when the program died of a signal. ``cpu_s`` is user + system time and
+    ``peak_memory_mb`` the largest resident set of any process of the run. Under
+    bubblewrap the program is pid 1 of its namespace, so, like any init, it ignores
+    signals it sends itself whose action is the default.
     """
 
     exit_code: int | None
