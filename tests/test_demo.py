@@ -9,9 +9,10 @@ import pytest
 from optiforge.cli import main
 from optiforge.datasets import find
 
-pytestmark = pytest.mark.skipif(find("optibench") is None, reason="OptiBench data not available (optiforge datasets fetch optibench)")
+needs_optibench = pytest.mark.skipif(find("optibench") is None, reason="OptiBench data not available (optiforge datasets fetch optibench)")
 
 
+@needs_optibench
 def test_demo_replays_offline_and_writes_report_and_plots(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out)]) == 0
@@ -29,14 +30,20 @@ def test_demo_replays_offline_and_writes_report_and_plots(tmp_path, capsys):
 
 
 def test_demo_replay_matches_the_current_prompts():
-    """The shipped replay file must answer every call the agent makes today."""
+    """Replay keys cover the exact messages: a prompt change needs `python -m optiforge.demo.make_replay`."""
+    from optiforge.agents.formulate import _prompts
     from optiforge.demo import REPLAY
 
-    lines = REPLAY.read_text().splitlines()
-    assert len(lines) == 13
-    assert all(json.loads(line)["model"] == "optiforge-demo-replay" for line in lines)
+    lines = [json.loads(line) for line in REPLAY.read_text().splitlines()]
+    assert len(lines) == 13  # 10 problems + 3 deliberately flawed first replies
+    head = _prompts.FORMULATE.split("{problem}")[0]
+    for rec in lines:
+        assert rec["model"] == "optiforge-demo-replay"
+        assert rec["messages"][0]["content"].startswith(_prompts.SYSTEM), "system prompt changed: regenerate the replay"
+        assert rec["messages"][1]["content"].startswith(head), "formulation prompt changed: regenerate the replay"
 
 
+@needs_optibench
 def test_demo_with_a_live_model_on_loopback(tmp_path, capsys):
     from optiforge.demo import RESPONSES
     from optiforge.llm.fakeserver import FakeOpenAIServer
