@@ -36,8 +36,16 @@ def test_demo_replay_matches_the_current_prompts():
 
     lines = [json.loads(line) for line in REPLAY.read_text().splitlines()]
     assert len(lines) == 13  # 10 problems + 3 deliberately flawed first replies
+    from optiforge.agents.formulate import ModelAnswer
+    from optiforge.llm._jsonutil import request_key
+    from optiforge.llm._structured import schema_json
+
     head = _prompts.FORMULATE.split("{problem}")[0]
+    schema = schema_json(ModelAnswer)
     for rec in lines:
+        # The key covers the schema too: a Formulation schema change also needs a new replay.
+        assert request_key(rec["model"], rec["messages"], rec["params"], schema, rec["sample"]) == rec["key"], \
+            "the ModelAnswer/Formulation schema changed: run `python -m optiforge.demo.make_replay`"
         assert rec["model"] == "optiforge-demo-replay"
         assert rec["messages"][0]["content"].startswith(_prompts.SYSTEM), "system prompt changed: regenerate the replay"
         assert rec["messages"][1]["content"].startswith(head), "formulation prompt changed: regenerate the replay"
