@@ -4,7 +4,7 @@ For generated transport (LP), assignment (binary MILP) and knapsack (binary MILP
 instances at about 1e3, 1e4, 1e5 and 1e6 nonzeros, it times in one process run:
 
 * raw:    highspy ``passModel`` (array overload) + ``run`` on arrays prebuilt with numpy;
-* direct: ``optiforge.solvers.solve(formulation)`` (parse, expand, compile, HiGHS, values);
+* direct: ``optiforge.solvers._solve(formulation)`` (parse, expand, compile, HiGHS, values);
 * pyomo:  ``solve(formulation, backend="pyomo")`` (ConcreteModel + APPSI HiGHS), up to
           ``--pyomo-max`` nonzeros (default 1e5: beyond that it takes minutes).
 

@@ -7,12 +7,12 @@ Public names load lazily so ``import optiforge.solvers`` stays cheap; solver lib
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from optiforge.solvers.classify import Classification, ModelClass, classify
+    from optiforge.solvers._classify import Classification, ModelClass, classify
+    from optiforge.solvers._solve import solve
+    from optiforge.solvers._verify import VerifyReport, Violation, evaluate, verify
     from optiforge.solvers.formulation import (
         ConstraintDef,
         Formulation,
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
         write_mps,
     )
     from optiforge.solvers.result import SolveResult
-    from optiforge.solvers.solve import solve
-    from optiforge.solvers.verify import VerifyReport, Violation, evaluate, verify
 
 _LAZY: dict[str, str] = {
     "Formulation": "optiforge.solvers.formulation",
@@ -41,12 +39,12 @@ _LAZY: dict[str, str] = {
     "VariableDef": "optiforge.solvers.formulation",
     "ObjectiveDef": "optiforge.solvers.formulation",
     "ConstraintDef": "optiforge.solvers.formulation",
-    "solve": "optiforge.solvers.solve",
+    "solve": "optiforge.solvers._solve",
     "SolveResult": "optiforge.solvers.result",
-    "verify": "optiforge.solvers.verify",
-    "evaluate": "optiforge.solvers.verify",
-    "VerifyReport": "optiforge.solvers.verify",
-    "Violation": "optiforge.solvers.verify",
+    "verify": "optiforge.solvers._verify",
+    "evaluate": "optiforge.solvers._verify",
+    "VerifyReport": "optiforge.solvers._verify",
+    "Violation": "optiforge.solvers._verify",
     "ArrayModel": "optiforge.solvers.io",
     "read_mps": "optiforge.solvers.io",
     "read_lp": "optiforge.solvers.io",
@@ -54,9 +52,9 @@ _LAZY: dict[str, str] = {
     "write_lp": "optiforge.solvers.io",
     "from_file": "optiforge.solvers.io",
     "load_pyomo_file": "optiforge.solvers.io",
-    "classify": "optiforge.solvers.classify",
-    "Classification": "optiforge.solvers.classify",
-    "ModelClass": "optiforge.solvers.classify",
+    "classify": "optiforge.solvers._classify",
+    "Classification": "optiforge.solvers._classify",
+    "ModelClass": "optiforge.solvers._classify",
 }
 
 __all__ = [
@@ -83,23 +81,6 @@ __all__ = [
     "write_lp",
     "write_mps",
 ]
-
-
-# Public functions that share their name with the module defining them (solve.py, verify.py,
-# classify.py). Importing such a submodule makes the import system bind the *module* to the
-# package attribute; keep the function there instead, so `from optiforge.solvers import solve`
-# always gives the function whatever was imported first.
-_SAME_NAME = frozenset({"solve", "verify", "classify"})
-
-
-class _Package(types.ModuleType):
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SAME_NAME and isinstance(value, types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

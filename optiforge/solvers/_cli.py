@@ -55,7 +55,7 @@ def solve(file: Path | None, text: str | None, model: str | None, api_base: str 
 
 
 def _run(model: Any, backend: str, time_limit: float | None) -> Any:
-    from optiforge.solvers.solve import solve as do_solve
+    from optiforge.solvers._solve import solve as do_solve
 
     return do_solve(model, backend=backend, time_limit=time_limit)  # type: ignore[arg-type]
 

@@ -123,7 +123,7 @@ def formulation_arrays(f: Formulation) -> HighsArrays:
     from optiforge.solvers._analysis import analyze
     from optiforge.solvers._compile import compile_model
     from optiforge.solvers._data import build_data
-    from optiforge.solvers.solve import to_highs_arrays
+    from optiforge.solvers._solve import to_highs_arrays
 
     a = analyze(f)
     if a.constraint_degree > 1 or a.objective_degree > 2:

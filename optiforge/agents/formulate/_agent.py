@@ -297,7 +297,7 @@ class FormulateAgent:
         return {"result": res, "feedback": None, "steps": [*state["steps"], step]}
 
     async def _solve(self, state: _State) -> dict[str, Any]:
-        from optiforge.solvers.solve import solve
+        from optiforge.solvers._solve import solve
 
         if self.mode == "pyomo":
             return await self._run_code(state)
@@ -322,7 +322,7 @@ class FormulateAgent:
         return {"result": res, "feedback": None, "steps": [*state["steps"], step]}
 
     async def _verify(self, state: _State) -> dict[str, Any]:
-        from optiforge.solvers.verify import verify
+        from optiforge.solvers._verify import verify
 
         if self.mode == "pyomo":
             res = state["result"]
@@ -341,7 +341,7 @@ class FormulateAgent:
         return {"verified": True, "feedback": None, "steps": [*state["steps"], step]}
 
     async def _extract(self, state: _State) -> dict[str, Any]:
-        from optiforge.solvers.verify import evaluate
+        from optiforge.solvers._verify import evaluate
 
         if self.mode == "pyomo":
             return self._extract_reported(state)

@@ -120,7 +120,7 @@ def _solve_array_model(m: ArrayModel, backend: str, time_limit: float | None, op
 
 
 def _file_hessian_convex(m: ArrayModel) -> bool:
-    from optiforge.solvers.classify import hessian_is_convex
+    from optiforge.solvers._classify import hessian_is_convex
 
     hs = m.model.hessian_
     start = np.asarray(hs.start_, dtype=np.int64)
@@ -199,9 +199,9 @@ def _nest(flat: list[float], labels: list[list[str]]) -> dict[str, Any]:
 
 def _solve_formulation(f: Formulation, backend: str, time_limit: float | None, options: dict[str, Any] | None) -> SolveResult:
     from optiforge.solvers._analysis import analyze
+    from optiforge.solvers._classify import ModelClass, classify, model_class
     from optiforge.solvers._compile import compile_model
     from optiforge.solvers._data import build_data
-    from optiforge.solvers.classify import ModelClass, classify, model_class
 
     t0 = time.perf_counter()
     a = analyze(f)
