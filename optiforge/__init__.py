@@ -6,8 +6,7 @@ The public API is loaded lazily (PEP 562): ``import optiforge`` stays cheap, and
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from optiforge._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -17,23 +16,27 @@ _LAZY: dict[str, str] = {
     "load_settings": "optiforge.config",
     "LM": "optiforge.llm",
     "ScriptedLM": "optiforge.llm",
+    "ReplayLM": "optiforge.llm",
     "Completion": "optiforge.llm",
+    "Parameter": "optiforge.graph",
+    "Module": "optiforge.graph",
+    "bundle": "optiforge.graph",
+    "node": "optiforge.graph",
+    "OptoPrime": "optiforge.optimizers",
+    "TextGrad": "optiforge.optimizers",
+    "OPRO": "optiforge.optimizers",
+    "EvoPrompt": "optiforge.optimizers",
+    "Trainer": "optiforge.optimizers",
+    "Formulation": "optiforge.solvers",
+    "solve": "optiforge.solvers",
+    "verify": "optiforge.solvers",
     "formulate": "optiforge.agents.formulate",
     "aformulate": "optiforge.agents.formulate",
     "FormulateAgent": "optiforge.agents.formulate",
+    "CodeOptAgent": "optiforge.agents.code",
+    "run_experiment": "optiforge.bench",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'optiforge' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
