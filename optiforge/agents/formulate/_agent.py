@@ -15,7 +15,7 @@ import time
 from typing import Any, TypedDict
 
 from optiforge.agents.formulate import _prompts
-from optiforge.agents.formulate._result import FormulateResult
+from optiforge.agents.formulate._result import FormulateResult, Status
 from optiforge.agents.formulate._schema import ModelAnswer
 from optiforge.errors import FormulationError, OutputParseError
 from optiforge.graph import Module, Parameter, bundle
@@ -162,7 +162,7 @@ class FormulateAgent:
 
         @bundle(name="formulate_and_solve", description="Formulate the problem with the prompts (system; the modelling "
                 "template with {problem}/{queried}; the repair template with {feedback}), solve, verify, repair; return the answers.")
-        async def formulate_and_solve(system: str, template: str, repair: str, problem: str) -> dict[str, Any]:
+        async def formulate_and_solve(system: Any, template: Any, repair: Any, problem: Any) -> dict[str, Any]:
             res = await agent.arun(problem, queried=queried)
             return {"status": res.status, "answers": res.answers, "error": res.error_message}
 
@@ -428,7 +428,7 @@ def _to_result(state: dict[str, Any]) -> FormulateResult:
     )
     if state.get("feedback"):
         category = state.get("category")
-        status = "infeasible" if category == "infeasible" else "no_answer"
+        status: Status = "infeasible" if category == "infeasible" else "no_answer"
         return FormulateResult(status=status, error_category=category, error_message=state["feedback"], **common)
     return FormulateResult(
         status="answered", answers=state.get("answers", {}), objective=getattr(res, "objective", None),

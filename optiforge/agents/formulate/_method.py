@@ -58,7 +58,7 @@ def _options(spec: Any) -> dict[str, Any]:
 class FormulateMethod:
     """Runs :class:`FormulateAgent` on a benchmark Problem and reports the queried values."""
 
-    TRAIN_KEYS = ("train_dataset", "train_split", "train_limit", "train_steps", "batch_size")
+    TRAIN_KEYS = ("train_dataset", "train_split", "train_fraction", "train_limit", "train_steps", "batch_size")
 
     def __init__(self, spec: Any, settings: dict[str, Any]) -> None:
         self.name = spec.text
@@ -100,7 +100,7 @@ class FormulateMethod:
         path = Path(name) if name.endswith((".json", ".jsonl")) else None
         split = ts.get("train_split", "train")
         ds = DatasetSpec(name=path.stem if path else name, path=path, split=None if split == "all" else split,
-                         limit=int(ts.get("train_limit", 8)))
+                         train_fraction=float(ts.get("train_fraction", 0.5)), limit=int(ts.get("train_limit", 8)))
         _, train, _ = await asyncio.to_thread(load_problems, ds)
         key = json.dumps([self.name, model, [p.id for p in train], self.options, ts], sort_keys=True, default=str)
         folder = get_settings().home / "trained"
