@@ -32,6 +32,8 @@ demo: setup
 	$(VENV)/bin/optiforge demo
 
 test: setup
+	$(VENV)/bin/ruff check optiforge tests benchmarks examples
+	$(VENV)/bin/mypy optiforge
 	$(PY) -m pytest -n 2 -q
 
 lint: setup

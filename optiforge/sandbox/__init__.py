@@ -8,8 +8,7 @@ task set (``load_tasks``, ``load_task``, ``load_pie``, ``load_evalperf``).
 
 from __future__ import annotations
 
-from typing import Any
-
+from optiforge._lazy import lazy_attributes
 from optiforge.sandbox._isolation import isolation
 from optiforge.sandbox._types import COMPILE_LIMITS, IsolationInfo, Limits, RunResult
 
@@ -36,12 +35,4 @@ _LAZY = {
 __all__ = ["COMPILE_LIMITS", "IsolationInfo", "Limits", "RunResult", "isolation", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'optiforge.sandbox' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
