@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from optiforge.bench._report import Group
@@ -41,11 +41,12 @@ def write_plots(groups: Sequence[Group], out: Path, *, replayed: bool = False) -
     files.append(p)
 
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    for g, a in zip(groups, acc, strict=True):
-        mean_cost = g.cost_usd / g.n if g.n else 0.0
-        ax.scatter(mean_cost, a, s=40)
-        ax.annotate(f"{g.method}/{g.model}\n{g.dataset}", (mean_cost, a), fontsize=6, xytext=(4, 4), textcoords="offset points")
-    ax.set_xlabel("mean cost per cell (USD, billed)")
+    xs, xlabel = spend_axis(groups)
+    for g, x, a in zip(groups, xs, acc, strict=True):
+        ax.scatter(x, a, s=40)
+        ax.annotate(f"{g.method}/{g.model}\n{g.dataset}", (x, a), fontsize=6, xytext=(4, 4), textcoords="offset points")
+    ax.set_xlim(0, max(xs, default=0.0) * 1.4 or 1.0)  # room for the labels right of the points
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 105)
     ax.set_title(_title("Cost vs accuracy", replayed), fontsize=9)
@@ -75,3 +76,13 @@ def write_plots(groups: Sequence[Group], out: Path, *, replayed: bool = False) -
     plt.close(fig)
     files.append(p)
     return files
+
+
+def spend_axis(groups: Sequence[Any]) -> tuple[list[float], str]:
+    """x values and label of the cost plot: mean USD per cell, or mean tokens when nothing was billed.
+
+    Local and replayed models bill nothing; an all-zero cost axis says nothing, tokens do.
+    """
+    billed = any(g.cost_usd > 0 for g in groups)
+    xs = [((g.cost_usd if billed else g.prompt_tokens + g.completion_tokens) / g.n) if g.n else 0.0 for g in groups]
+    return xs, "mean cost per cell (USD, billed)" if billed else "mean tokens per cell (nothing was billed)"

@@ -81,3 +81,14 @@ def test_status_lines(store):
     assert lines[0].startswith("a" * 16 + " REPLAYED")
     assert "cells 10/12 done, 2 not run, 7 correct; cost $0.1000" in lines[1]
     assert "parse 1" in lines[2]
+
+
+def test_cost_plot_uses_tokens_when_nothing_was_billed():
+    from types import SimpleNamespace
+
+    from optiforge.bench._plots import spend_axis
+
+    free = [SimpleNamespace(cost_usd=0.0, prompt_tokens=300, completion_tokens=100, n=2)]
+    assert spend_axis(free) == ([200.0], "mean tokens per cell (nothing was billed)")
+    paid = [*free, SimpleNamespace(cost_usd=0.5, prompt_tokens=10, completion_tokens=10, n=5)]
+    assert spend_axis(paid) == ([0.0, 0.1], "mean cost per cell (USD, billed)")
