@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from optiforge.llm._types import Reply, Request
 
 
-class Backend:
+class Backend(ABC):
     """Turns one ``Request`` into one ``Reply``.
 
     Backends raise ``TransientError`` for what retrying may fix, ``SchemaRejected`` when
@@ -27,9 +29,9 @@ class Backend:
         """Whether to send ``response_format`` for ``model`` (asked once, on first use)."""
         return self.native_schema
 
+    @abstractmethod
     async def call(self, req: Request) -> Reply:
         """Answer one request."""
-        raise NotImplementedError
 
     async def aclose(self) -> None:
         """Release connections held for the running event loop."""
