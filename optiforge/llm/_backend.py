@@ -33,5 +33,5 @@ class Backend(ABC):
     async def call(self, req: Request) -> Reply:
         """Answer one request."""
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 (an optional hook: most backends hold no connections)
         """Release connections held for the running event loop."""
