@@ -52,7 +52,15 @@ class MeteredLM:
             # Remembered here, so a method that swallows the error still yields "not run".
             self.budget_hit = True
             raise
-        self.calls += 1
+        except OutputParseError as exc:
+            # Replies that never validated were still paid for.
+            self.calls += exc.calls or 1
+            if exc.usage is not None:
+                self.prompt_tokens += exc.usage.prompt_tokens
+                self.completion_tokens += exc.usage.completion_tokens
+            self.cost_usd += exc.cost_usd
+            raise
+        self.calls += getattr(comp, "attempts", 1) or 1
         usage = comp.usage
         if comp.cache_hit:
             self.cache_hits += 1

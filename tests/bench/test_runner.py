@@ -178,3 +178,26 @@ def test_budget_hit_inside_a_method_that_swallows_it_is_not_a_wrong_answer(tmp_p
     with Store(tmp_path / "s.sqlite") as st:
         statuses = [r.status for r in st.cells(spec.spec_hash)]
     assert statuses.count("not_run") == 6 - s.ran and "error" not in statuses
+
+
+def test_calls_spent_on_replies_that_never_parse_are_counted(tmp_path):
+    """Regression: a cell whose replies never validated reported 0 calls and 0 tokens."""
+    from optiforge.bench import Store, build_spec, run_experiment
+    from optiforge.datasets import GoldValue, Problem
+    from optiforge.llm import ScriptedLM
+
+    probs = [Problem(id="mini/p1", dataset="mini", text="Maximize x subject to x <= 1.",
+                     gold=(GoldValue(label="objective", value=1.0),), rule="abs_tol")]
+    lms: list = []
+
+    def factory(model, *, ledger, cache, concurrency):
+        lms.append(ScriptedLM(rules=[("Maximize", "no json here")], ledger=ledger, model=model.model))
+        return lms[-1]
+
+    spec = build_spec({"datasets": ["mini"], "methods": ["direct"], "models": ["m"], "store": str(tmp_path / "s.sqlite")})
+    summary = run_experiment(spec, problems={"mini": probs}, lm_factory=factory)
+    with Store(tmp_path / "s.sqlite") as store:
+        row = store.cells()[0]
+    assert row.status != "answered" and row.error_category == "parse"
+    assert row.llm_calls == len(lms[0].calls) == 3  # first try + 2 re-asks
+    assert row.prompt_tokens > 0 and summary.tokens == row.prompt_tokens + row.completion_tokens
