@@ -106,3 +106,25 @@ def test_reply_without_code_is_a_parse_failure():
 def test_unknown_mode_is_rejected(mode):
     with pytest.raises(ValueError):
         FormulateAgent(ScriptedLM([]), mode=mode)
+
+
+def test_nonlinear_pyomo_model_is_refused_with_a_usable_reason():
+    """The harness names the nonlinearity and the way out, not a bare DegreeError."""
+    garden = '''```python
+import pyomo.environ as pyo
+
+def build_model():
+    m = pyo.ConcreteModel()
+    m.L = pyo.Var(domain=pyo.NonNegativeReals)
+    m.W = pyo.Var(domain=pyo.NonNegativeReals)
+    m.fence = pyo.Constraint(expr=m.L + 2 * m.W == 100)
+    m.area = pyo.Objective(expr=m.L * m.W, sense=pyo.maximize)
+    return m
+
+def answers(m):
+    return {"The maximum area of the garden": pyo.value(m.area)}
+```'''
+    res = FormulateAgent(ScriptedLM([garden]), mode="pyomo", max_rounds=1).run(
+        "A garden ...", queried=["The maximum area of the garden"])
+    assert res.status == "no_answer" and res.error_category == "code"
+    assert "nonlinear" in (res.error_message or "") and res.answers == {}

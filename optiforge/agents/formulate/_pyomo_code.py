@@ -30,6 +30,14 @@ def _optiforge_main():
         objs = list(m.component_data_objects(_pyo.Objective, active=True))
         if len(objs) != 1:
             raise ValueError(f"the model must have exactly one active Objective, found {len(objs)}")
+        # Pyomo's HiGHS interface takes linear models only (it fails with a bare DegreeError on
+        # anything else); say so in words the model can act on.
+        nonlinear = [c.name for c in m.component_data_objects(_pyo.Constraint, active=True)
+                     if c.body.polynomial_degree() not in (0, 1)]
+        if objs[0].expr.polynomial_degree() not in (0, 1) or nonlinear:
+            where = ", ".join(nonlinear[:5]) or "the objective"
+            raise ValueError(f"the model is nonlinear ({where}); Pyomo mode solves linear and integer-linear "
+                             "models with HiGHS only: linearize it, or use the Formulation mode (SCIP)")
         res = _pyo.SolverFactory("appsi_highs").solve(m, load_solutions=False)
         tc = str(res.solver.termination_condition)
         if "infeasible" in tc.lower() and "unbounded" not in tc.lower():
