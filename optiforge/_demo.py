@@ -1,5 +1,6 @@
 """`optiforge demo`: the main job end to end — ten OptiBench problems through the formulation
-agent, the result store, the report and its plots.
+agent (Formulation mode, and Pyomo code run in the sandbox), the result store, the report
+and its plots.
 
 With a model (``--model``/``OPTIFORGE_MODEL``, or an ``OPTIFORGE_API_BASE`` server that
 answers) the demo asks that model. With none it replays hand-written responses shipped in
@@ -61,7 +62,7 @@ def demo(model: str | None, api_base: str | None, replay: bool, out: Path, concu
     from optiforge.bench import build_spec, run_experiment, write_report
     from optiforge.bench._progress import Progress
     from optiforge.bench._store import Store
-    from optiforge.demo import DATASET, ITEMS, METHOD
+    from optiforge.demo import DATASET, ITEMS, METHODS
 
     console = Console(stderr=True)
     chosen = choose_model(model, api_base, replay)
@@ -69,8 +70,8 @@ def demo(model: str | None, api_base: str | None, replay: bool, out: Path, concu
         console.print(Panel(
             "No model is configured, so this demo [bold]replays hand-written responses[/] shipped in "
             "optiforge/demo/replay.jsonl. They stand in for a model's replies (three are deliberately "
-            "flawed first, to show the repair loop); no language model is called and the accuracy "
-            "below measures the pipeline, not a model.\n"
+            "flawed first, to show the repair loop; the Pyomo programs run in the sandbox); no language "
+            "model is called and the accuracy below measures the pipeline, not a model.\n"
             "Use a real model: [bold]optiforge demo --model openai/gpt-4o-mini[/] (with OPENAI_API_KEY), or "
             "[bold]--model M --api-base http://127.0.0.1:8000/v1[/] for vLLM / llama.cpp.",
             title="REPLAY — not a live model", border_style="yellow"))
@@ -79,7 +80,7 @@ def demo(model: str | None, api_base: str | None, replay: bool, out: Path, concu
         console.print(f"demo model: [bold]{chosen['model']}[/]{where} (live)")
     out.mkdir(parents=True, exist_ok=True)
     spec = build_spec({
-        "name": "demo", "datasets": [{"name": DATASET, "ids": ITEMS}], "methods": [METHOD],
+        "name": "demo", "datasets": [{"name": DATASET, "ids": ITEMS}], "methods": METHODS,
         "models": [chosen], "seeds": [0], "concurrency": concurrency, "store": str(out / "demo.sqlite"),
     })
     summary = run_experiment(spec, progress=Progress(live=None))
@@ -88,10 +89,15 @@ def demo(model: str | None, api_base: str | None, replay: bool, out: Path, concu
         rows = store.cells(spec.spec_hash)
     _print_rows(rows, console)
     label = " (REPLAYED responses, not a live model)" if summary.replayed else ""
-    correct = sum(1 for r in rows if r.correct)
     resumed = f" ({summary.already_done} cells were already in the store)" if summary.already_done else ""
-    console.print(f"\n{correct}/{len(rows)} correct under {DATASET}'s rule{label}; this run: "
-                  f"{summary.tokens:,} tokens, ${summary.cost_usd:.4f}, {summary.elapsed_s:.1f} s{resumed}")
+    for method in METHODS:
+        mine = [r for r in rows if r.method == method]
+        console.print(f"{method}: {sum(1 for r in mine if r.correct)}/{len(mine)} correct under {DATASET}'s rule{label}")
+    console.print(f"this run: {summary.tokens:,} tokens, ${summary.cost_usd:.4f}, {summary.elapsed_s:.1f} s{resumed}")
+    suspects = (out / "report" / "suspect_labels.csv").read_text().splitlines()[1:]
+    if suspects:
+        console.print("suspect labels (both methods verified the same objective, the gold disagrees): "
+                      + ", ".join(line.split(",")[0] for line in suspects))
     console.print(f"report: {out / 'report' / 'report.md'}; plots: " + ", ".join(str(f) for f in files if f.suffix == ".png"))
     console.print(f"store: {out / 'demo.sqlite'} (rerun to resume; `optiforge bench report --store {out / 'demo.sqlite'} --out DIR`)")
 
@@ -100,10 +106,10 @@ def _print_rows(rows: list, console) -> None:
     from rich.table import Table
 
     table = Table(title="demo cells")
-    for col in ("item", "status", "correct", "answer (first values)", "error"):
+    for col in ("item", "method", "status", "correct", "answer (first values)", "error"):
         table.add_column(col, overflow="fold")
-    for r in sorted(rows, key=lambda r: int(str(r.item).split("/")[-1]) if str(r.item).split("/")[-1].isdigit() else 0):
+    for r in sorted(rows, key=lambda r: (int(str(r.item).split("/")[-1]) if str(r.item).split("/")[-1].isdigit() else 0, r.method)):
         answers = r.answer or {}
         shown = ", ".join(f"{v:.6g}" for v in list(answers.values())[:3]) if isinstance(answers, dict) else str(answers)
-        table.add_row(str(r.item), str(r.status), "yes" if r.correct else "no", shown, (r.error_message or "")[:80])
+        table.add_row(str(r.item), r.method, str(r.status), "yes" if r.correct else "no", shown, (r.error_message or "")[:60])
     console.print(table)

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from optiforge.demo import DATASET, ITEMS, METHOD, REPLAY, REPLAY_MODEL, RESPONSES
+from optiforge.demo import DATASET, ITEMS, METHODS, REPLAY, REPLAY_MODEL, RESPONSES
 
 
 def main() -> int:
@@ -19,16 +19,23 @@ def main() -> int:
     from optiforge.datasets import load
     from optiforge.llm import ScriptedLM
 
-    replies = {str(r["index"]): r["replies"] for r in json.loads(RESPONSES.read_text())["items"]}
+    items = {str(r["index"]): r for r in json.loads(RESPONSES.read_text())["items"]}
     problems = list(load(DATASET, ids=ITEMS))
-    rules = [(p.text, list(replies[p.id.split("/")[-1]])) for p in problems]
+    rules: list = []
+    for p in problems:
+        item = items[p.id.split("/")[-1]]
+        # A Pyomo-mode conversation opens with a prompt asking for build_model(); match it first
+        # (repairs included: their last message holds neither the problem nor that prompt).
+        rules.append((lambda msgs, t=p.text: len(msgs) > 1 and t in msgs[1]["content"] and "build_model()" in msgs[1]["content"],
+                      list(item["pyomo_replies"])))
+        rules.append((p.text, list(item["replies"])))
     tmp = Path(tempfile.mkdtemp())
     record = tmp / "replay.jsonl"
 
     def lm_factory(model, *, ledger, cache, concurrency):
         return ScriptedLM(rules=rules, model=REPLAY_MODEL, ledger=ledger, record=record)
 
-    spec = build_spec({"datasets": [{"name": DATASET, "ids": ITEMS}], "methods": [METHOD], "models": [REPLAY_MODEL],
+    spec = build_spec({"datasets": [{"name": DATASET, "ids": ITEMS}], "methods": METHODS, "models": [REPLAY_MODEL],
                        "seeds": [0], "store": str(tmp / "store.sqlite"), "concurrency": 1, "cache": False})
     summary = run_experiment(spec, lm_factory=lm_factory)
     lines = sorted(record.read_text().splitlines())  # stable order: diffs stay readable
