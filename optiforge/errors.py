@@ -6,6 +6,8 @@ Every message says what went wrong and what to do about it. Subclasses carry an
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class OptiforgeError(Exception):
     """Base of every user-facing error; ``str(err)`` is the one-line message."""
@@ -50,7 +52,7 @@ class OutputParseError(LLMError):
     LLM layer's Usage, or None) and ``cost_usd`` account for the calls spent trying.
     """
 
-    def __init__(self, message: str, raw: str = "", *, usage: object = None, cost_usd: float = 0.0, calls: int = 0) -> None:
+    def __init__(self, message: str, raw: str = "", *, usage: Any = None, cost_usd: float = 0.0, calls: int = 0) -> None:
         super().__init__(message)
         self.raw = raw
         self.usage = usage
