@@ -26,6 +26,7 @@ def test_demo_replays_offline_and_writes_report_and_plots(tmp_path, capsys):
     assert "| optibench | formulate | optiforge-demo-replay | 10 | 0 | abs_tol | 90.0 |" in report
     assert "| optibench | formulate+pyomo | optiforge-demo-replay | 10 | 0 | abs_tol | 70.0 |" in report
     assert "| optibench/16 | 34.5 | 33.5 | 2 |" in report
+    assert "| this store | rule abs_tol; REPLAYED responses, not a live model |" in report  # next to published numbers
     for png in ("accuracy.png", "cost_vs_accuracy.png", "errors.png"):
         assert (out / "report" / png).stat().st_size > 5_000
     # A second run resumes: every cell is already in the store.

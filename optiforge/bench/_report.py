@@ -148,15 +148,15 @@ def failure_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
     return head, out
 
 
-def published_rows(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
-    """Published numbers next to ours for the same data sets."""
+def published_rows(groups: Sequence[Group], replayed: frozenset[str] = frozenset()) -> tuple[list[str], list[list[str]]]:
+    """Published numbers next to ours for the same data sets; ``replayed`` spec hashes are marked."""
     head = ["dataset", "system", "accuracy_%", "source", "note"]
     out: list[list[str]] = []
     for ds in sorted({g.dataset for g in groups}):
         for g in (x for x in groups if x.dataset == ds):
             lo, hi = g.ci()
             out.append([ds, f"ours: {g.method} / {g.model} (spec {g.spec_hash[:8]}, n={g.n})", f"{_pct(g.accuracy)} [{_pct(lo)}, {_pct(hi)}]",
-                        "this store", f"rule {g.rule}"])
+                        "this store", f"rule {g.rule}" + ("; REPLAYED responses, not a live model" if g.spec_hash in replayed else "")])
         out.extend([ds, p.system, f"{p.accuracy:.1f}", p.citation,
                     p.note + ("" if p.number_checked else "; number not re-checked against the paper")]
                    for p in published_for(ds))
@@ -202,7 +202,7 @@ def write_report(store: Store, out: str | Path, *, spec_hash: str | None = None,
         "cost": cost_rows(groups),
         "failures": failure_rows(groups),
         "metrics": metrics_rows(groups),
-        "published": published_rows(groups),
+        "published": published_rows(groups, frozenset(s.spec_hash for s in replayed)),
         "suspect_labels": suspect_rows(specs, rows),
     }
     files: list[Path] = []
