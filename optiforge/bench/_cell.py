@@ -28,52 +28,6 @@ FATAL_ERRORS: tuple[type[Exception], ...] = (AuthenticationError, ServerUnreacha
 """Failures of the setup, not of a cell: the run stops instead of marking every cell wrong."""
 
 
-class MeteredLM:
-    """Wraps a run's LM for one cell and counts that cell's calls, tokens and cost.
-
-    Tokens are what the calls used (a cache hit counts its original tokens, so a resumed
-    cell reports the same size); ``cost_usd`` is what was billed this time.
-    """
-
-    def __init__(self, lm: Any) -> None:
-        self._lm = lm
-        self.calls = 0
-        self.cache_hits = 0
-        self.prompt_tokens = 0
-        self.completion_tokens = 0
-        self.cost_usd = 0.0
-        self.budget_hit = False
-
-    async def complete(self, *args: Any, **kwargs: Any) -> Any:
-        """``LM.complete``, counted."""
-        try:
-            comp = await self._lm.complete(*args, **kwargs)
-        except BudgetExceeded:
-            # Remembered here, so a method that swallows the error still yields "not run".
-            self.budget_hit = True
-            raise
-        except OutputParseError as exc:
-            # Replies that never validated were still paid for.
-            self.calls += exc.calls or 1
-            if exc.usage is not None:
-                self.prompt_tokens += exc.usage.prompt_tokens
-                self.completion_tokens += exc.usage.completion_tokens
-            self.cost_usd += exc.cost_usd
-            raise
-        self.calls += getattr(comp, "attempts", 1) or 1
-        usage = comp.usage
-        if comp.cache_hit:
-            self.cache_hits += 1
-            usage = comp.original_usage or usage
-        self.prompt_tokens += usage.prompt_tokens
-        self.completion_tokens += usage.completion_tokens
-        self.cost_usd += comp.cost_usd
-        return comp
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._lm, name)
-
-
 def score(problem: Problem, outcome: CellOutcome, rule: str | None = None) -> tuple[bool, dict[str, bool]]:
     """(correct under the item's own rule, correct under every rule) for an outcome.
 
@@ -147,6 +101,8 @@ async def run_cell(
     rule: str | None = None,
 ) -> CellRow:
     """Run one cell and return its row. Raises only FATAL_ERRORS and cancellation."""
+    from optiforge.llm import MeteredLM
+
     metered = MeteredLM(lm)
     ctx = CellContext(lm=metered, seed=cell.seed, cell_id=cell.key, settings=settings, method=parse_method(cell.method))
     started = time.time()

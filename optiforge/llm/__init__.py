@@ -21,6 +21,7 @@ from optiforge.llm._cache import Cache
 from optiforge.llm._endpoint import EndpointStatus, check_endpoint
 from optiforge.llm._ledger import Ledger, LedgerTotals
 from optiforge.llm._lm import LM, run_sync
+from optiforge.llm._meter import MeteredLM
 from optiforge.llm._replay import ReplayLM, ReplayMissing
 from optiforge.llm._scripted import ScriptedLM, ScriptExhausted
 from optiforge.llm._types import Completion, Usage
@@ -32,6 +33,7 @@ __all__ = [
     "EndpointStatus",
     "Ledger",
     "LedgerTotals",
+    "MeteredLM",
     "ReplayLM",
     "ReplayMissing",
     "ScriptExhausted",

@@ -16,6 +16,7 @@ from optiforge.agents.code import _prompts as P
 from optiforge.agents.code._evaluate import Evaluation, Evaluator
 from optiforge.agents.code._result import CodeOptResult, Status
 from optiforge.errors import BudgetExceeded, ConfigError, InputError
+from optiforge.llm import MeteredLM
 
 PROMPT_STRATEGIES = ("instruction", "few-shot", "self-refine", "best-of-k")
 OPTIMIZER_STRATEGIES = ("optoprime", "textgrad", "tgd", "opro")
@@ -25,29 +26,6 @@ STRATEGIES = PROMPT_STRATEGIES + OPTIMIZER_STRATEGIES
 def _has_main(value: str) -> str | None:
     """C++ source with a main function."""
     return None if "main" in value else "a C++ program needs a main function"
-
-
-class _Meter:
-    """Counts the calls, tokens and cost of one agent run (and forwards everything else)."""
-
-    def __init__(self, lm: Any) -> None:
-        self._lm = lm
-        self.calls = self.prompt_tokens = self.completion_tokens = 0
-        self.cost_usd = 0.0
-
-    async def complete(self, *args: Any, **kwargs: Any) -> Any:
-        """``lm.complete``, counted."""
-        comp = await self._lm.complete(*args, **kwargs)
-        self.calls += 1
-        usage = getattr(comp, "usage", None)
-        if usage is not None:
-            self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
-            self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
-        self.cost_usd += float(getattr(comp, "cost_usd", 0.0) or 0.0)
-        return comp
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._lm, name)
 
 
 def _as_task(task: Any) -> Any:
@@ -106,7 +84,7 @@ class CodeOptAgent:
     async def arun(self, task: Any) -> CodeOptResult:
         """Optimize ``task`` (a sandbox ``Task`` or a shipped task's name)."""
         task = _as_task(task)
-        meter = _Meter(self.lm)
+        meter = MeteredLM(self.lm)
         ev = Evaluator(task, measure=self.measure, repeats=self.repeats, limits=self.limits, profile=self.profile, isolation=self.isolation)
         run = _Run(self, task, meter, ev)
         error: str | None = None
@@ -125,7 +103,7 @@ class CodeOptAgent:
 class _Run:
     """The state of one agent run: candidates so far and the best correct one."""
 
-    def __init__(self, agent: CodeOptAgent, task: Any, meter: _Meter, ev: Evaluator) -> None:
+    def __init__(self, agent: CodeOptAgent, task: Any, meter: MeteredLM, ev: Evaluator) -> None:
         self.agent, self.task, self.lm, self.ev = agent, task, meter, ev
         self.samples: list[Evaluation] = []
         self.steps: list[dict[str, Any]] = []
