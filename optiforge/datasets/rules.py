@@ -291,19 +291,7 @@ def check(
 
     checks: list[ValueCheck] = []
     for g, v in zip(targets, lookups, strict=True):
-        if v is _MISSING:
-            checks.append(
-                ValueCheck(
-                    label=g.label,
-                    gold=g.value,
-                    predicted=None,
-                    is_objective=g.is_objective,
-                    correct=False,
-                    reason="missing",
-                )
-            )
-            continue
-        p, why = _pred_value(v)
+        p, why = (None, "missing") if v is _MISSING else _pred_value(v)
         if p is None:
             checks.append(
                 ValueCheck(
