@@ -343,52 +343,45 @@ class FormulateAgent:
     async def _extract(self, state: _State) -> dict[str, Any]:
         from optiforge.solvers._verify import evaluate
 
-        if self.mode == "pyomo":
-            return self._extract_reported(state)
-        parsed, res = state["parsed"], state["result"]
-        assert parsed is not None and res is not None
-        by_label = {a.label: a for a in parsed.answers}
-        by_norm = {_norm_label(a.label): a for a in parsed.answers}
-        answers: dict[str, float] = {}
-        problems: list[str] = []
-        for label in state["queried"]:
-            ans = by_label.get(label) or by_norm.get(_norm_label(label))
-            if ans is None:
-                if label == OBJECTIVE and res.objective is not None:
-                    answers[label] = float(res.objective)
-                    continue
-                problems.append(f"no answer expression for the requested label {label!r}")
-                continue
-            expr = ans.expression.strip()
-            try:
-                value = float(res.objective) if expr == OBJECTIVE else evaluate(parsed.formulation, expr, res)
-            except FormulationError as exc:
-                problems.append(f"answer {label!r}: {exc}")
-                continue
-            if not math.isfinite(value):
-                problems.append(f"answer {label!r} evaluates to {value}")
-                continue
-            answers[label] = value
-        if res.objective is not None:
-            answers.setdefault(OBJECTIVE, float(res.objective))
-        step = {"step": "extract", "round": state["round"], "answers": answers, "problems": problems}
-        if problems:
-            return self._fail(state, step, "The requested answers could not be read off the solution: " + "; ".join(problems), "answer", result=res)
-        return {"answers": answers, "feedback": None, "steps": [*state["steps"], step]}
-
-    def _extract_reported(self, state: _State) -> dict[str, Any]:
         res = state["result"]
-        by_norm = {_norm_label(k): v for k, v in res.answers.items()}
+        assert res is not None
+        if self.mode == "pyomo":
+            # The harness already computed answers(m); missing or non-finite ones are None.
+            reported = res.answers
+            by_norm = {_norm_label(k): v for k, v in reported.items()}
+
+            def lookup(label: str) -> float | str:
+                value = reported.get(label, by_norm.get(_norm_label(label)))
+                if value is None and label == OBJECTIVE:
+                    value = res.objective
+                return f"answers(m) gave no finite value for {label!r}" if value is None else float(value)
+        else:
+            parsed = state["parsed"]
+            assert parsed is not None
+            by_label = {a.label: a for a in parsed.answers}
+            by_norm_def = {_norm_label(a.label): a for a in parsed.answers}
+
+            def lookup(label: str) -> float | str:
+                ans = by_label.get(label) or by_norm_def.get(_norm_label(label))
+                if ans is None:
+                    if label == OBJECTIVE and res.objective is not None:
+                        return float(res.objective)  # "the objective" needs no answer expression
+                    return f"no answer expression for the requested label {label!r}"
+                expr = ans.expression.strip()
+                try:
+                    value = float(res.objective) if expr == OBJECTIVE else evaluate(parsed.formulation, expr, res)
+                except FormulationError as exc:
+                    return f"answer {label!r}: {exc}"
+                return value if math.isfinite(value) else f"answer {label!r} evaluates to {value}"
+
         answers: dict[str, float] = {}
         problems: list[str] = []
         for label in state["queried"]:
-            value = res.answers.get(label, by_norm.get(_norm_label(label)))
-            if value is None and label == OBJECTIVE:
-                value = res.objective
-            if value is None:
-                problems.append(f"answers(m) gave no finite value for {label!r}")
+            got = lookup(label)  # a number, or why there is none
+            if isinstance(got, str):
+                problems.append(got)
             else:
-                answers[label] = float(value)
+                answers[label] = got
         if res.objective is not None:
             answers.setdefault(OBJECTIVE, float(res.objective))
         step = {"step": "extract", "round": state["round"], "answers": answers, "problems": problems}
